@@ -1,0 +1,45 @@
+"""create_app(): the FastAPI application, wired to one AppContext."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from opennotice import __version__
+from opennotice.bootstrap import build_context
+from opennotice.services.context import AppContext
+
+from . import problems
+from .middleware import EdgeMiddleware
+from .routers import admin, audit, diffusions, notices, reviews
+
+API_ROUTERS = [notices.router, diffusions.router, reviews.router, admin.router, audit.router]
+
+
+def create_app(ctx: AppContext | None = None) -> FastAPI:
+    ctx = ctx or build_context()
+    app = FastAPI(
+        title="OpenNotice",
+        version=__version__,
+        description=(
+            "International notices, reviewed against cited rules before they circulate. "
+            "Authenticated API under /api/v1/ (Authorization: Bearer TOKEN); "
+            "errors are application/problem+json."
+        ),
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    problems.install(app)
+    for router in API_ROUTERS:
+        app.include_router(router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.add_middleware(
+        EdgeMiddleware,
+        max_body_bytes=ctx.settings.max_body_bytes,
+        max_upload_bytes=max(ctx.settings.max_photo_bytes, 20 * 1024 * 1024),
+    )
+    return app

@@ -1,0 +1,33 @@
+"""FastAPI dependencies: the application context and the acting user."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from opennotice.domain.actors import Actor
+from opennotice.errors import Unauthenticated
+from opennotice.services.auth import authenticate_token
+from opennotice.services.context import AppContext
+
+
+def get_ctx(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+def get_actor(request: Request, ctx: Annotated[AppContext, Depends(get_ctx)]) -> Actor:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("send 'Authorization: Bearer <token>' with an API token")
+    return authenticate_token(ctx, token.strip(), request.state.request_id)
+
+
+def public_actor(request: Request) -> Actor:
+    return Actor(user_id=None, username="public", role=None, request_id=request.state.request_id)
+
+
+Ctx = Annotated[AppContext, Depends(get_ctx)]
+CurrentActor = Annotated[Actor, Depends(get_actor)]

@@ -1,0 +1,1 @@
+"""The audit log: event tags and the hash chain."""

@@ -1,0 +1,1 @@
+"""The pure core: entities, the lifecycle state machine and permissions. No I/O."""
