@@ -26,23 +26,33 @@ from opennotice.services.context import AppContext
 from opennotice.services.users import NewUser, bootstrap_user
 from opennotice.store.migrate import upgrade
 
-PG_URL = os.environ.get(
+BASE_PG_URL = os.environ.get(
     "OPENNOTICE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# Parallel workers (pytest-xdist) each get a database of their own: test_gw0, test_gw1...
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+PG_URL = f"{BASE_PG_URL}_{WORKER}" if WORKER else BASE_PG_URL
 BACKEND = os.environ.get("OPENNOTICE_TEST_DATABASE", "sqlite")
 OPERATOR = Actor(user_id=None, username="operator:test", role=Role.ADMIN, via="cli")
 
 
 def postgres_available() -> str | None:
-    """None when reachable, else the reason."""
+    """None when reachable (creating this worker's database if needed), else the reason."""
     try:
-        engine = create_engine(PG_URL)
+        engine = create_engine(BASE_PG_URL, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             conn.execute(text("select 1"))
+            if WORKER:
+                name = PG_URL.rsplit("/", 1)[1]
+                exists = conn.execute(
+                    text("select 1 from pg_database where datname = :n"), {"n": name}
+                ).first()
+                if not exists:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
         engine.dispose()
         return None
     except Exception as exc:  # any driver error means "not here"
-        return f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}"
+        return f"PostgreSQL not reachable at {BASE_PG_URL}: {type(exc).__name__}"
 
 
 def require_postgres() -> None:
@@ -90,7 +100,9 @@ def _truncate_postgres(url: str) -> None:
             )
         ]
         conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
-        conn.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
+        conn.execute(
+            text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64}
+        )
     engine.dispose()
 
 

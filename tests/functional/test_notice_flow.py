@@ -58,8 +58,12 @@ def test_draft_not_visible_to_others_and_unknown_is_404(
 ) -> None:
     r = client.post("/api/v1/notices", json=red_notice(), headers=people["ncb_fr"].headers)
     nid = r.json()["id"]
-    assert client.get(f"/api/v1/notices/{u(nid)}", headers=people["ncb_de"].headers).status_code == 404
-    assert client.get(f"/api/v1/notices/{u(nid)}", headers=people["gs_br"].headers).status_code == 200
+    assert (
+        client.get(f"/api/v1/notices/{u(nid)}", headers=people["ncb_de"].headers).status_code == 404
+    )
+    assert (
+        client.get(f"/api/v1/notices/{u(nid)}", headers=people["gs_br"].headers).status_code == 200
+    )
     r = client.get("/api/v1/notices/2020-999999", headers=people["gs_br"].headers)
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("application/problem+json")
@@ -70,16 +74,22 @@ def test_recusal_and_ask_info_round_trip(client: TestClient, people: dict[str, W
     nid = client.post("/api/v1/notices", json=red_notice(), headers=h).json()["id"]
     client.post(f"/api/v1/notices/{u(nid)}/submit", headers=h)
     decision = {"decision": "ask_info", "reasons": "Give the date of the warrant, please."}
-    r = client.post(f"/api/v1/reviews/{u(nid)}/decision", json=decision, headers=people["gs_fr"].headers)
+    r = client.post(
+        f"/api/v1/reviews/{u(nid)}/decision", json=decision, headers=people["gs_fr"].headers
+    )
     assert r.status_code == 403 and "nationality" in r.json()["detail"]
-    r = client.post(f"/api/v1/reviews/{u(nid)}/decision", json=decision, headers=people["gs_ke"].headers)
+    r = client.post(
+        f"/api/v1/reviews/{u(nid)}/decision", json=decision, headers=people["gs_ke"].headers
+    )
     assert r.json()["notice"]["status"] == "info_requested"
     inbox = client.get("/api/v1/notifications", headers=h).json()
     assert any(n["kind"] == "decision:ask_info" and n["notice_id"] == nid for n in inbox)
     body = red_notice()
     body["summary"] = "Warrant dated 1 April 2023."
     assert client.put(f"/api/v1/notices/{u(nid)}", json=body, headers=h).status_code == 200
-    assert client.post(f"/api/v1/notices/{u(nid)}/submit", headers=h).json()["status"] == "submitted"
+    assert (
+        client.post(f"/api/v1/notices/{u(nid)}/submit", headers=h).json()["status"] == "submitted"
+    )
 
 
 def test_lifecycle_actions_and_deletion_tombstone(
@@ -113,15 +123,24 @@ def test_diffusion_prior_review_and_recall(client: TestClient, people: dict[str,
     d = client.post("/api/v1/diffusions", json=body, headers=h).json()
     assert d["status"] == "circulating"
     did = d["id"]
-    assert client.get(f"/api/v1/diffusions/{u(did)}", headers=people["ncb_de"].headers).status_code == 200
-    assert client.get(f"/api/v1/diffusions/{u(did)}", headers=people["ncb_us"].headers).status_code == 404
+    assert (
+        client.get(f"/api/v1/diffusions/{u(did)}", headers=people["ncb_de"].headers).status_code
+        == 200
+    )
+    assert (
+        client.get(f"/api/v1/diffusions/{u(did)}", headers=people["ncb_us"].headers).status_code
+        == 404
+    )
     r = client.post(
         f"/api/v1/reviews/{u(did)}/decision",
         json={"decision": "recall", "reasons": "Political offence (Art. 3)."},
         headers=people["gs_br"].headers,
     )
     assert r.json()["outcome"] == "recalled"
-    assert client.get(f"/api/v1/diffusions/{u(did)}", headers=people["ncb_de"].headers).status_code == 404
+    assert (
+        client.get(f"/api/v1/diffusions/{u(did)}", headers=people["ncb_de"].headers).status_code
+        == 404
+    )
     inbox = client.get("/api/v1/notifications?kind=purge", headers=people["ncb_de"].headers).json()
     assert [n["notice_id"] for n in inbox] == [did]
     # Under prior review, the next one waits.

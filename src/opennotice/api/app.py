@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from opennotice import __version__
 from opennotice.bootstrap import build_context
@@ -11,6 +14,8 @@ from opennotice.services.context import AppContext
 from . import problems
 from .middleware import EdgeMiddleware
 from .routers import admin, audit, diffusions, notices, reviews
+
+STATIC_DIR = Path(__file__).parent.parent / "web" / "static"
 
 API_ROUTERS = [notices.router, diffusions.router, reviews.router, admin.router, audit.router]
 
@@ -32,6 +37,8 @@ def create_app(ctx: AppContext | None = None) -> FastAPI:
     problems.install(app)
     for router in API_ROUTERS:
         app.include_router(router)
+
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:

@@ -6,7 +6,7 @@ import typer
 
 from opennotice.services.audit import verify_log
 
-from .common import console, context, err_console
+from .common import context, err_console
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
@@ -16,7 +16,7 @@ def verify() -> None:
     """Recompute the hash chain; exit non-zero naming the first bad event."""
     result = verify_log(context())
     if result.ok:
-        console.print(f"audit log intact: {result.checked} events, head {result.head_hash}")
+        print(f"audit log intact: {result.checked} events, head {result.head_hash}")
         return
     err_console.print(
         f"[red]audit log damaged[/red] at event {result.first_bad_seq}: {result.problem} "

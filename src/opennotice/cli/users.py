@@ -14,8 +14,12 @@ app = typer.Typer(help="User accounts and their API tokens.", no_args_is_help=Tr
 @app.command("add")
 def add(
     username: str = typer.Argument(..., help="login name, e.g. fr.ncb.dupont"),
-    role: str = typer.Option(..., "--role", help="ncb, secretariat, ccf, screening, auditor, admin"),
-    member: str | None = typer.Option(None, "--member", help="ISO code of the member (ncb, screening)"),
+    role: str = typer.Option(
+        ..., "--role", help="ncb, secretariat, ccf, screening, auditor, admin"
+    ),
+    member: str | None = typer.Option(
+        None, "--member", help="ISO code of the member (ncb, screening)"
+    ),
     nationality: str | None = typer.Option(None, "--nationality", help="ISO code (secretariat)"),
     password: bool = typer.Option(False, "--password", help="also set a website password (asked)"),
 ) -> None:
@@ -25,10 +29,15 @@ def add(
         secret = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     new = run(
         lambda: svc.bootstrap_user(
-            context(), operator(), username=username, role=role, member=member,
-            nationality=nationality, password=secret,
+            context(),
+            operator(),
+            username=username,
+            role=role,
+            member=member,
+            nationality=nationality,
+            password=secret,
         )
-    )  # fmt: skip
+    )
     console.print(f"user [bold]{new.user.username}[/bold] ({new.user.role}) added")
     console.print("API token (shown once, store it now):")
     print(new.token)

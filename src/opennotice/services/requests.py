@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from opennotice.domain.actors import Actor
@@ -73,6 +74,12 @@ def parse_id(value: str) -> str:
 
 
 def _allocate_id(session: Session, year: int) -> str:
+    """The next serial of the year; the row lock makes concurrent requests wait their turn."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Two first requests of a year must not both create the year's row.
+        session.execute(
+            pg_insert(NoticeSerial).values(year=year, last=0).on_conflict_do_nothing()
+        )
     serial = session.execute(
         select(NoticeSerial).where(NoticeSerial.year == year).with_for_update()
     ).scalar_one_or_none()

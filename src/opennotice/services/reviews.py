@@ -68,6 +68,25 @@ def review_queue(ctx: AppContext, actor: Actor, limit: int = 200) -> list[Notice
         return rows
 
 
+def claim(ctx: AppContext, actor: Actor, notice_id: str) -> Notice:
+    """A reviewer takes a submitted request into review."""
+    require(actor, "review:decision:make")
+    with ctx.uow() as uow:
+        notice = load_visible(uow.session, actor, notice_id)
+        _check_recusal(actor, notice)
+        transition(ctx, uow, actor, notice, Action.START_REVIEW, None)
+        uow.commit()
+        return notice
+
+
+def _check_recusal(actor: Actor, notice: Notice) -> None:
+    if actor.nationality and actor.nationality == notice.requester:
+        raise Forbidden(
+            f"you hold the nationality of the requesting member ({notice.requester}): "
+            "another reviewer must decide"
+        )
+
+
 def decide(
     ctx: AppContext,
     actor: Actor,
@@ -83,11 +102,7 @@ def decide(
         raise ValidationFailed("every decision states its reasons (at least a sentence)")
     with ctx.uow() as uow:
         notice = load_visible(uow.session, actor, notice_id)
-        if actor.nationality and actor.nationality == notice.requester:
-            raise Forbidden(
-                f"you hold the nationality of the requesting member ({notice.requester}): "
-                "another reviewer must decide"
-            )
+        _check_recusal(actor, notice)
         allowed = _NOTICE_DECISIONS if notice.kind == Kind.NOTICE else _DIFFUSION_DECISIONS
         if decision not in allowed:
             raise ValidationFailed(f"'{decision}' is not a decision on a {notice.kind}")
