@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +11,7 @@ from opennotice.domain.actors import Actor
 from opennotice.errors import Unauthenticated
 from opennotice.services.auth import authenticate_token
 from opennotice.services.context import AppContext
+from opennotice.services.guard import require
 
 
 def get_ctx(request: Request) -> AppContext:
@@ -23,6 +25,17 @@ def get_actor(request: Request, ctx: Annotated[AppContext, Depends(get_ctx)]) ->
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("send 'Authorization: Bearer <token>' with an API token")
     return authenticate_token(ctx, token.strip(), request.state.request_id)
+
+
+def allow(permission: str) -> Callable[..., Actor]:
+    """A dependency that checks the role before the body is even read (deny by default).
+    The services check again: this is the first of two locks, not the only one."""
+
+    def dependency(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
+        require(actor, permission)
+        return actor
+
+    return dependency
 
 
 def public_actor(request: Request) -> Actor:

@@ -115,10 +115,6 @@ def list_users(ctx: AppContext, actor: Actor) -> list[User]:
 
 def rotate_token(ctx: AppContext, actor: Actor, user_id: int) -> NewUser:
     require(actor, "user:account:manage")
-    return _rotate(ctx, actor, user_id)
-
-
-def _rotate(ctx: AppContext, actor: Actor, user_id: int) -> NewUser:
     token = new_token()
     with ctx.uow() as uow:
         user = uow.session.get(User, user_id)

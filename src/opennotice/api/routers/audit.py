@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from opennotice.domain.actors import Actor
 from opennotice.services import audit as audit_svc
 from opennotice.services import notifications as inbox_svc
 
-from ..deps import Ctx, CurrentActor
+from ..deps import Ctx, CurrentActor, allow
 from ..schemas import AuditEventOut, NotificationOut, VerifyOut
 
 router = APIRouter(prefix="/api/v1", tags=["audit and notifications"])
+Auditor = Annotated[Actor, Depends(allow("audit:log:read"))]
 
 
 @router.get("/audit", response_model=list[AuditEventOut], summary="Audit events, in order")
 def events(
     ctx: Ctx,
-    actor: CurrentActor,
+    actor: Auditor,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     action: Annotated[str | None, Query(max_length=60)] = None,
@@ -31,7 +33,7 @@ def events(
 
 
 @router.get("/audit/verify", response_model=VerifyOut, summary="Verify the hash chain")
-def verify(ctx: Ctx, actor: CurrentActor) -> VerifyOut:
+def verify(ctx: Ctx, actor: Auditor) -> VerifyOut:
     r = audit_svc.verify_log_as(ctx, actor)
     return VerifyOut(
         ok=r.ok, checked=r.checked, first_bad_seq=r.first_bad_seq, problem=r.problem,

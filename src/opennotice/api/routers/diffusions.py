@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from opennotice.domain.actors import Actor
 from opennotice.domain.content import RequestContent
 from opennotice.domain.lifecycle import Action
 from opennotice.domain.types import Kind, Status
 from opennotice.services import requests as svc
 
-from ..deps import Ctx, CurrentActor
+from ..deps import Ctx, CurrentActor, allow
 from ..schemas import ActionIn, DiffusionIn, NoticeOut, PageOut
 from .notices import render
 
 router = APIRouter(prefix="/api/v1/diffusions", tags=["diffusions"])
+Sender = Annotated[Actor, Depends(allow("diffusion:message:send"))]
 
 
 @router.post("", status_code=201, response_model=NoticeOut, summary="Send a diffusion")
-def send(body: DiffusionIn, ctx: Ctx, actor: CurrentActor) -> NoticeOut:
+def send(body: DiffusionIn, ctx: Ctx, actor: Sender) -> NoticeOut:
     content = RequestContent.model_validate(body.model_dump(exclude={"recipients"}))
     return render(ctx, actor, svc.send_diffusion(ctx, actor, content, body.recipients))
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from opennotice.domain.actors import Actor
 from opennotice.domain.content import RequestContent, Visibility
 from opennotice.domain.lifecycle import Action
 from opennotice.domain.types import Kind, NoticeType, Status
@@ -15,10 +16,11 @@ from opennotice.errors import ValidationFailed
 from opennotice.services import requests as svc
 from opennotice.services.views import notice_view
 
-from ..deps import Ctx, CurrentActor
+from ..deps import Ctx, CurrentActor, allow
 from ..schemas import ActionIn, HistoryOut, NoticeOut, PageOut
 
 router = APIRouter(prefix="/api/v1/notices", tags=["notices"])
+Drafter = Annotated[Actor, Depends(allow("notice:request:create"))]
 
 Page = Annotated[int, Query(ge=1, le=100000)]
 PerPage = Annotated[int, Query(ge=1, le=200)]
@@ -42,7 +44,7 @@ def render(ctx: Ctx, actor: CurrentActor, notice: object) -> NoticeOut:
 
 
 @router.post("", status_code=201, response_model=NoticeOut, summary="Draft a notice request")
-def create(body: RequestContent, ctx: Ctx, actor: CurrentActor) -> NoticeOut:
+def create(body: RequestContent, ctx: Ctx, actor: Drafter) -> NoticeOut:
     return render(ctx, actor, svc.create_request(ctx, actor, body))
 
 
@@ -73,7 +75,7 @@ def get(notice_id: str, ctx: Ctx, actor: CurrentActor) -> NoticeOut:
 
 
 @router.put("/{notice_id}", response_model=NoticeOut, summary="Change a draft or answer")
-def update(notice_id: str, body: RequestContent, ctx: Ctx, actor: CurrentActor) -> NoticeOut:
+def update(notice_id: str, body: RequestContent, ctx: Ctx, actor: Drafter) -> NoticeOut:
     return render(ctx, actor, svc.update_request(ctx, actor, notice_id, body))
 
 
