@@ -1,0 +1,88 @@
+"""Date-of-birth parsing and comparison (full or partial dates)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["DOB_ADJUSTMENT", "PartialDate", "compare_dob", "parse_dob"]
+
+_DOB_RE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    year: int
+    month: int | None
+    day: int | None
+
+    @property
+    def is_full(self) -> bool:
+        return self.month is not None and self.day is not None
+
+
+@lru_cache(maxsize=65536)
+def parse_dob(value: str | None) -> PartialDate | None:
+    """'YYYY-MM-DD' | 'YYYY-MM' | 'YYYY' -> PartialDate; anything else -> None.
+    A month or day of 0 (or out of range) is treated as unknown."""
+    if not value:
+        return None
+    m = _DOB_RE.match(value)
+    if not m:
+        return None
+    year = int(m.group(1))
+    month = int(m.group(2)) if m.group(2) else None
+    day = int(m.group(3)) if m.group(3) else None
+    if month is not None and not 1 <= month <= 12:
+        month, day = None, None
+    if day is not None and not 1 <= day <= 31:
+        day = None
+    return PartialDate(year, month, day)
+
+
+#: Score adjustment added to the name score for each kind of DOB agreement.
+DOB_ADJUSTMENT: dict[str, float] = {
+    "exact": 0.05,
+    "year-month": 0.02,
+    "year-only": 0.0,
+    "day-month-swap": 0.0,
+    "missing": -0.02,
+    "year-off-by-one": -0.10,
+    "day-differs": -0.15,
+    "conflict": -0.30,
+}
+
+
+@lru_cache(maxsize=65536)
+def compare_dob(a: str | None, b: str | None) -> str:
+    """Kind of agreement between two dates of birth (see :data:`DOB_ADJUSTMENT`)."""
+    da, db = parse_dob(a), parse_dob(b)
+    if da is None or db is None:
+        return "missing"
+    if da.is_full and db.is_full:
+        if da == db:
+            return "exact"
+        if da.year == db.year and da.month == db.day and da.day == db.month:
+            return "day-month-swap"
+        if da.year == db.year and da.month == db.month:
+            return "day-differs"
+        if abs(da.year - db.year) == 1 and da.month == db.month and da.day == db.day:
+            return "year-off-by-one"
+        return "conflict"
+    if da.year != db.year:
+        if abs(da.year - db.year) == 1 and (
+            da.month is None or db.month is None or da.month == db.month
+        ):
+            return "year-off-by-one"
+        return "conflict"
+    if da.month is None or db.month is None:
+        return "year-only"
+    if da.month == db.month:
+        return "year-month"
+    # partial with a month on both sides: a swap is possible if one side is full
+    full = da if da.is_full else db if db.is_full else None
+    other = db if full is da else da
+    if full is not None and full.day == other.month:
+        return "day-month-swap"
+    return "conflict"

@@ -1,0 +1,401 @@
+"""Pairwise scoring with explanations.
+
+score = clamp(name_score + dob_adjustment + sex_adjustment + nationality_adjustment)
+
+* name_score: best over (query form x record form) of a token alignment
+  (greedy, per-part similarity, weighted coverage of both names; middle names
+  and initials weigh less) or, when the number of parts differs, the
+  similarity of the concatenated names (merged / split parts).
+* per-part similarity: 1.0 when a spelling is shared (any scheme, variant
+  table), 0.9 when the consonant skeletons agree, else an
+  optimal-string-alignment similarity; an initial scores 0.7 against a
+  name with the same first letter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA, Levenshtein
+
+from .dates import DOB_ADJUSTMENT, compare_dob, parse_dob
+from .forms import ROLE_FAMILY, ROLE_MIDDLE, NameForm, Part, build_forms
+from .model import Match, PersonQuery, PersonRecord
+from .phonetic import skeleton
+
+__all__ = [
+    "INITIAL_SIMILARITY",
+    "SEX_CONFLICT",
+    "SKELETON_SIMILARITY",
+    "PreparedPerson",
+    "explain_prepared",
+    "prepare_query",
+    "prepare_record",
+    "same_person_score",
+    "score_pair",
+    "score_prepared",
+]
+
+INITIAL_SIMILARITY = 0.7
+SKELETON_SIMILARITY = 0.9
+SEX_CONFLICT = -0.15
+NAT_OVERLAP = 0.02
+NAT_DISJOINT = -0.03
+MIDDLE_WEIGHT = 0.35
+INITIAL_WEIGHT = 0.5
+MIN_PART_SIM = 0.5
+MAX_POSITIVE_ADJUSTMENT = DOB_ADJUSTMENT["exact"] + NAT_OVERLAP
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedPerson:
+    """Forms and attributes of a record or a query, computed once."""
+
+    key: str
+    forms: tuple[NameForm, ...]
+    date_of_birth: str | None
+    sex: str | None
+    nationalities: frozenset[str]
+    restricted_from: frozenset[str]
+    birth_year: int | None = None
+
+
+def _sex(value: str | None) -> str | None:
+    if not value:
+        return None
+    v = value.strip().upper()[:1]
+    return v if v in ("M", "F") else None
+
+
+def _nats(values: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(v.strip().upper() for v in values if v and v.strip())
+
+
+def prepare_record(record: PersonRecord) -> PreparedPerson:
+    forms: list[NameForm] = list(build_forms(record.family_name, record.given_names, "name"))
+    if record.original_family_name or record.original_given_names:
+        forms.extend(
+            build_forms(record.original_family_name, record.original_given_names, "original")
+        )
+    for i, alias in enumerate(record.aliases):
+        forms.extend(build_forms(alias, None, f"alias:{i}"))
+    return PreparedPerson(
+        record.key,
+        _dedupe(forms),
+        record.date_of_birth,
+        _sex(record.sex),
+        _nats(record.nationalities),
+        frozenset(record.restricted_from),
+        _year(record.date_of_birth),
+    )
+
+
+def prepare_query(query: PersonQuery) -> PreparedPerson:
+    forms = build_forms(query.family_name, query.given_names, "query")
+    return PreparedPerson(
+        "",
+        _dedupe(list(forms)),
+        query.date_of_birth,
+        _sex(query.sex),
+        _nats(query.nationalities),
+        frozenset(),
+        _year(query.date_of_birth),
+    )
+
+
+def _year(dob: str | None) -> int | None:
+    d = parse_dob(dob)
+    return d.year if d is not None else None
+
+
+#: Best possible score when the birth years differ by more than one.
+YEAR_CONFLICT_CEILING = 1.0 + DOB_ADJUSTMENT["conflict"] + NAT_OVERLAP
+
+
+def _dedupe(forms: list[NameForm]) -> tuple[NameForm, ...]:
+    seen: set[tuple[tuple[tuple[str, ...], int], ...]] = set()
+    out: list[NameForm] = []
+    for f in forms:
+        sig = tuple((p.alts, p.role) for p in f.parts)
+        if sig not in seen:
+            seen.add(sig)
+            out.append(f)
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- parts
+def _string_sim(a: str, b: str) -> float:
+    return max(OSA.normalized_similarity(a, b), 0.0)
+
+
+def _is_initial(alts: tuple[str, ...]) -> bool:
+    return all(len(x) == 1 for x in alts)
+
+
+def _skeleton_similarity(sk: str) -> float:
+    """Weight of a skeleton agreement: short skeletons collide more often."""
+    n = len(sk)
+    return SKELETON_SIMILARITY if n >= 3 else 0.82 if n == 2 else 0.6
+
+
+@lru_cache(maxsize=1 << 19)
+def _alts_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    ini_a, ini_b = _is_initial(a), _is_initial(b)
+    if ini_a or ini_b:
+        if ini_a and ini_b:
+            return 1.0 if not set(a).isdisjoint(b) else 0.0
+        ia = {x[0] for x in a}
+        ib = {x[0] for x in b}
+        return INITIAL_SIMILARITY if ia & ib else 0.0
+    if not set(a).isdisjoint(b):
+        return 1.0
+    best = 0.0
+    for x in a[:6]:
+        for y in b[:6]:
+            s = _string_sim(x, y)
+            if s > best:
+                best = s
+    ska = {skeleton(x) for x in a}
+    common = ska.intersection(skeleton(y) for y in b)
+    if common:
+        best = max(best, max(_skeleton_similarity(sk) for sk in common))
+    return best
+
+
+def _weight(p: Part) -> float:
+    if p.is_initial:
+        return INITIAL_WEIGHT
+    if p.role == ROLE_MIDDLE:
+        return MIDDLE_WEIGHT
+    return 1.0
+
+
+def _align(q: NameForm, r: NameForm) -> tuple[float, list[tuple[int, int, float]]]:
+    qp, rp = q.parts, r.parts
+    pairs: list[tuple[float, int, int]] = []
+    for i, a in enumerate(qp):
+        for j, b in enumerate(rp):
+            s = _alts_sim(a.alts, b.alts)
+            if s >= MIN_PART_SIM:
+                pairs.append((s, i, j))
+    pairs.sort(reverse=True)
+    used_q: set[int] = set()
+    used_r: set[int] = set()
+    assignment: list[tuple[int, int, float]] = []
+    for s, i, j in pairs:
+        if i in used_q or j in used_r:
+            continue
+        used_q.add(i)
+        used_r.add(j)
+        assignment.append((i, j, s))
+    wq = [_weight(p) for p in qp]
+    wr = [_weight(p) for p in rp]
+    sq = sum(wq[i] * s for i, _, s in assignment)
+    sr = sum(wr[j] * s for _, j, s in assignment)
+    tq, tr = sum(wq), sum(wr)
+    if tq == 0 or tr == 0:
+        return 0.0, assignment
+    return 0.5 * (sq / tq + sr / tr), assignment
+
+
+def _concat(q: NameForm, r: NameForm) -> float:
+    if len(q.parts) == len(r.parts):
+        return 0.0
+    qs = q.concat(False)
+    if len(qs) < 4:
+        return 0.0
+    best = max(
+        Levenshtein.normalized_similarity(qs, r.concat(False)),
+        Levenshtein.normalized_similarity(qs, r.concat(True)),
+    )
+    return best if best >= 0.85 else 0.0
+
+
+def _merge_parts(a: Part, b: Part) -> Part:
+    alts: list[str] = []
+    for x in a.alts[:3]:
+        for y in b.alts[:3]:
+            xy = x + y
+            if xy not in alts:
+                alts.append(xy)
+    t = tuple(alts)
+    skels = frozenset(skeleton(x) for x in t)
+    return Part(t, ("merged",) * len(t), a.role, a.source + " " + b.source, skels, a.initials)
+
+
+@lru_cache(maxsize=1 << 16)
+def _merged_variants(form: NameForm) -> tuple[NameForm, ...]:
+    """The form with two adjacent parts of the same kind (family/given) merged."""
+    out: list[NameForm] = []
+    parts = form.parts
+    for i in range(len(parts) - 1):
+        a, b = parts[i], parts[i + 1]
+        if (a.role == ROLE_FAMILY) != (b.role == ROLE_FAMILY) or a.is_initial or b.is_initial:
+            continue
+        merged = (*parts[:i], _merge_parts(a, b), *parts[i + 2 :])
+        out.append(NameForm(merged, form.origin, form.script))
+    return tuple(out)
+
+
+MERGED_PENALTY = 0.02
+
+
+def _name_score(q: PreparedPerson, r: PreparedPerson) -> tuple[float, int, int, str]:
+    best = (0.0, -1, -1, "token-alignment")
+    for qi, qf in enumerate(q.forms):
+        for ri, rf in enumerate(r.forms):
+            s, _ = _align(qf, rf)
+            if s > best[0]:
+                best = (s, qi, ri, "token-alignment")
+            if best[0] >= 0.999:
+                return best
+            nq, nr = len(qf.parts), len(rf.parts)
+            if nq != nr and s < 0.95:
+                c = _concat(qf, rf)
+                if c > best[0]:
+                    best = (c, qi, ri, "concatenated")
+                if nq > nr:
+                    for mq in _merged_variants(qf):
+                        m = _align(mq, rf)[0] - MERGED_PENALTY
+                        if m > best[0]:
+                            best = (m, qi, ri, "merged-parts")
+                else:
+                    for mr in _merged_variants(rf):
+                        m = _align(qf, mr)[0] - MERGED_PENALTY
+                        if m > best[0]:
+                            best = (m, qi, ri, "merged-parts")
+    return best
+
+
+# ------------------------------------------------------------------ attributes
+def _sex_kind(a: str | None, b: str | None) -> tuple[str, float]:
+    if a is None or b is None:
+        return "unknown", 0.0
+    return ("agree", 0.0) if a == b else ("conflict", SEX_CONFLICT)
+
+
+def _nat_kind(a: frozenset[str], b: frozenset[str]) -> tuple[str, float, list[str]]:
+    if not a or not b:
+        return "unknown", 0.0, []
+    common = sorted(a & b)
+    if common:
+        return "overlap", NAT_OVERLAP, common
+    return "disjoint", NAT_DISJOINT, []
+
+
+def _adjustment(q: PreparedPerson, r: PreparedPerson) -> float:
+    return (
+        DOB_ADJUSTMENT[compare_dob(q.date_of_birth, r.date_of_birth)]
+        + _sex_kind(q.sex, r.sex)[1]
+        + _nat_kind(q.nationalities, r.nationalities)[1]
+    )
+
+
+def _clamp(x: float) -> float:
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else round(x, 6)
+
+
+def score_prepared(q: PreparedPerson, r: PreparedPerson, floor: float = 0.0) -> float:
+    """Score only (fast path).  Returns 0.0 early when ``floor`` cannot be reached."""
+    adj = _adjustment(q, r)
+    if 1.0 + adj < floor:
+        return 0.0
+    name, _, _, _ = _name_score(q, r)
+    return _clamp(name + adj)
+
+
+def _how(x: str, y: str, sim: float) -> str:
+    if x == y:
+        return "exact"
+    if len(x) == 1 or len(y) == 1:
+        return "initial" if sim <= INITIAL_SIMILARITY else "exact"
+    if skeleton(x) == skeleton(y) and sim <= SKELETON_SIMILARITY:
+        return "phonetic-skeleton"
+    return "fuzzy"
+
+
+def _best_alt_pair(a: Part, b: Part) -> tuple[int, int, float]:
+    best = (0, 0, -1.0)
+    for i, x in enumerate(a.alts):
+        for j, y in enumerate(b.alts):
+            if x == y:
+                return (i, j, 1.0)
+            s = _alts_sim((x,), (y,))
+            if s > best[2]:
+                best = (i, j, s)
+    return best
+
+
+def explain_prepared(q: PreparedPerson, r: PreparedPerson) -> Match:
+    name, qi, ri, method = _name_score(q, r)
+    dob_kind = compare_dob(q.date_of_birth, r.date_of_birth)
+    sex_kind, sex_adj = _sex_kind(q.sex, r.sex)
+    nat_kind, nat_adj, common = _nat_kind(q.nationalities, r.nationalities)
+    adj = DOB_ADJUSTMENT[dob_kind] + sex_adj + nat_adj
+    score = _clamp(name + adj)
+    expl: dict[str, object] = {"name_score": round(name, 4), "method": method}
+    if qi >= 0:
+        qf, rf = q.forms[qi], r.forms[ri]
+        _, assignment = _align(qf, rf)
+        parts: list[dict[str, object]] = []
+        for i, j, s in sorted(assignment):
+            a, b = qf.parts[i], rf.parts[j]
+            ai, bj, _ = _best_alt_pair(a, b)
+            parts.append(
+                {
+                    "query": a.alts[ai],
+                    "query_scheme": a.schemes[ai],
+                    "record": b.alts[bj],
+                    "record_source": b.source,
+                    "record_scheme": b.schemes[bj],
+                    "record_role": "family" if b.role == ROLE_FAMILY else "given",
+                    "similarity": round(s, 4),
+                    "how": _how(a.alts[ai], b.alts[bj], s),
+                }
+            )
+        matched_q = {i for i, _, _ in assignment}
+        matched_r = {j for _, j, _ in assignment}
+        expl.update(
+            {
+                "query_form": qf.display,
+                "record_form": rf.display,
+                "record_form_origin": rf.origin,
+                "record_script": rf.script,
+                "parts": parts,
+                "unmatched_query_parts": [
+                    p.alts[0] for k, p in enumerate(qf.parts) if k not in matched_q
+                ],
+                "unmatched_record_parts": [
+                    p.alts[0] for k, p in enumerate(rf.parts) if k not in matched_r
+                ],
+            }
+        )
+    expl["date_of_birth"] = {
+        "kind": dob_kind,
+        "query": q.date_of_birth,
+        "record": r.date_of_birth,
+        "adjustment": DOB_ADJUSTMENT[dob_kind],
+    }
+    expl["sex"] = {"kind": sex_kind, "adjustment": sex_adj}
+    expl["nationality"] = {"kind": nat_kind, "common": common, "adjustment": nat_adj}
+    return Match(r.key, score, expl)
+
+
+def score_pair(query: PersonQuery, record: PersonRecord) -> Match:
+    """Brute-force scorer: same scores as :meth:`NameIndex.search`."""
+    return explain_prepared(prepare_query(query), prepare_record(record))
+
+
+def same_person_score(a: PersonRecord, b: PersonRecord) -> Match:
+    """Compare two records (e.g. a new notice against a refused one).
+
+    Uses every form of both records (names, original script, aliases) and is
+    symmetric: ``same_person_score(a, b).score == same_person_score(b, a).score``.
+    The returned key is ``b.key``.
+    """
+    pa, pb = prepare_record(a), prepare_record(b)
+    m1 = explain_prepared(pa, pb)
+    m2 = explain_prepared(pb, pa)
+    best = m1 if m1.score >= m2.score else m2
+    return Match(b.key, best.score, dict(best.explanation))
