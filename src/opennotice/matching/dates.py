@@ -6,7 +6,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["DOB_ADJUSTMENT", "PartialDate", "compare_dob", "parse_dob"]
+__all__ = [
+    "DOB_ADJUSTMENT",
+    "NO_DOB_BUCKET",
+    "PartialDate",
+    "compare_dob",
+    "compatible_buckets",
+    "dob_bucket",
+    "parse_dob",
+]
 
 _DOB_RE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 
@@ -86,3 +94,50 @@ def compare_dob(a: str | None, b: str | None) -> str:
     if full is not None and full.day == other.month:
         return "day-month-swap"
     return "conflict"
+
+
+# ------------------------------------------------------------------ blocking
+#: Bucket of a record whose date of birth is missing or unparseable.
+NO_DOB_BUCKET = -1
+
+
+def dob_bucket(value: str | None) -> int:
+    """Index bucket of a record's date of birth: ``year * 16 + month`` (month 0
+    when unknown), :data:`NO_DOB_BUCKET` when there is no usable date."""
+    d = parse_dob(value)
+    if d is None:
+        return NO_DOB_BUCKET
+    return d.year * 16 + (d.month or 0)
+
+
+@lru_cache(maxsize=65536)
+def compatible_buckets(value: str | None) -> frozenset[int] | None:
+    """Buckets of every record date that does NOT compare as ``"conflict"`` with
+    the query date ``value`` (see :func:`compare_dob`); ``None`` means every
+    bucket (no usable query date).
+
+    Exhaustively checked against :func:`compare_dob` in the tests.  Full query
+    date Y-M-D: same year with month M (exact, day differs, year-month), month D
+    (day/month swap) or no month (year-only); year +-1 with month M or none
+    (year off by one); no date.  Partial query dates: every month of the year
+    (a full record date may be a swap), year +-1 with the same or no month.
+    """
+    d = parse_dob(value)
+    if d is None:
+        return None
+    y = d.year
+    out = {NO_DOB_BUCKET}
+    for yy in (y - 1, y + 1):
+        out.add(yy * 16)
+        if d.month is not None:
+            out.add(yy * 16 + d.month)
+        else:
+            out.update(yy * 16 + m for m in range(1, 13))
+    if d.is_full:
+        assert d.month is not None and d.day is not None
+        out.update((y * 16, y * 16 + d.month))
+        if d.day <= 12:
+            out.add(y * 16 + d.day)
+    else:
+        out.update(y * 16 + m for m in range(13))
+    return frozenset(out)

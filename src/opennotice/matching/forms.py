@@ -13,7 +13,7 @@ scorer and to the index.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from anyascii import anyascii
@@ -42,6 +42,11 @@ ROLE_FAMILY = 0
 ROLE_GIVEN = 1
 ROLE_MIDDLE = 2
 ROLE_UNKNOWN = 3
+
+#: Weights of a part in the name coverage (see ``scoring``): a middle name and
+#: an initial count less than a family or first given name.
+MIDDLE_WEIGHT = 0.35
+INITIAL_WEIGHT = 0.5
 
 _HAN_COMPOUND_SURNAMES = frozenset(
     {
@@ -80,11 +85,16 @@ class Part:
     source: str
     skeletons: frozenset[str]
     initials: frozenset[str]
+    #: True for an initial ("J"): every spelling is one letter (derived).
+    is_initial: bool = field(init=False, compare=False, repr=False)
+    #: Weight in the name coverage (derived from role and ``is_initial``).
+    weight: float = field(init=False, compare=False, repr=False)
 
-    @property
-    def is_initial(self) -> bool:
-        """True for an initial ("J"): every spelling is one letter."""
-        return all(len(a) == 1 for a in self.alts)
+    def __post_init__(self) -> None:
+        initial = all(len(a) == 1 for a in self.alts)
+        object.__setattr__(self, "is_initial", initial)
+        weight = INITIAL_WEIGHT if initial else MIDDLE_WEIGHT if self.role == ROLE_MIDDLE else 1.0
+        object.__setattr__(self, "weight", weight)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +102,20 @@ class NameForm:
     parts: tuple[Part, ...]
     origin: str  # "name" | "original" | "alias:<n>" | "query"
     script: str
+    #: Per part: spellings and weights, and the total weight (derived, for scoring).
+    alts: tuple[tuple[str, ...], ...] = field(init=False, compare=False, repr=False)
+    weights: tuple[float, ...] = field(init=False, compare=False, repr=False)
+    total_weight: float = field(init=False, compare=False, repr=False)
+    #: Memo of the scorer's merged-parts variants (computed on first use).
+    merged_memo: tuple[NameForm, ...] | None = field(
+        init=False, default=None, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "alts", tuple(p.alts for p in self.parts))
+        weights = tuple(p.weight for p in self.parts)
+        object.__setattr__(self, "weights", weights)
+        object.__setattr__(self, "total_weight", sum(weights))
 
     @property
     def display(self) -> str:
@@ -127,6 +151,8 @@ def _script_of_char(ch: str) -> str:
 @lru_cache(maxsize=65536)
 def detect_script(word: str) -> str:
     """Dominant script of a word: latin, han, hangul, cyrillic, arabic, greek or other."""
+    if word.isascii():
+        return "latin"
     counts: dict[str, int] = {}
     for ch in word:
         s = _script_of_char(ch)
@@ -271,6 +297,12 @@ def _make_part(alts: list[tuple[str, str]], role: int, source: str) -> Part:
     return Part(spellings, tuple(s for _, s in alts), role, source, skels, inits)
 
 
+@lru_cache(maxsize=1 << 17)
+def _latin_parts(word: str, role: int) -> tuple[Part, ...]:
+    """Parts of one Latin word (cached: words repeat across names)."""
+    return tuple(_make_part(pos, role, word) for pos in _latin_word(word, role))
+
+
 def _split_full_name(text: str) -> tuple[str, str] | None:
     """Family/given split for an unspaced Han or Hangul full name."""
     if " " in text or len(text) < 2:
@@ -310,8 +342,7 @@ def _forms_cached(family: str, given: str, origin: str) -> tuple[NameForm, ...]:
     for word, role in words:
         wscript = detect_script(word)
         if wscript == "latin":
-            for pos in _latin_word(word, role):
-                p = _make_part(pos, role, word)
+            for p in _latin_parts(word, role):
                 joined_parts.append(p)
                 split_parts.append(p)
             continue

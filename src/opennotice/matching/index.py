@@ -10,8 +10,18 @@ Blocking keys (computed from every form of every record):
 * ``<skeleton>|`` for one-part names, ``S<skeleton>`` for every part (only
   looked up for one-part queries).
 
+Each key's postings are split by the record's date-of-birth bucket
+(``year * 16 + month``, see :func:`~.dates.dob_bucket`).  When the threshold is
+above :data:`~.scoring.DOB_CONFLICT_CEILING` (a conflicting date of birth caps
+the score below it), a dated query only reads the buckets that
+:func:`~.dates.compatible_buckets` lists (same year and month, day/month swap,
+year +-1, partial and missing dates): records it skips would score below the
+threshold anyway, so results equal brute-force scoring.  Undated queries and
+low thresholds read every bucket.
+
 Posting lists hold internal integer ids; removal is lazy (ids of removed or
-replaced records are skipped and purged on compaction).  A lock protects
+replaced records are skipped and purged on compaction).  Prepared query forms
+and their keys are cached by the query's name (travellers repeat names).  A lock protects
 mutation and candidate collection; scoring runs outside the lock on immutable
 prepared records, so concurrent ``search`` and ``add``/``remove`` are safe.
 """
@@ -19,17 +29,20 @@ prepared records, so concurrent ``search`` and ``add``/``remove`` are safe.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
+from .dates import compatible_buckets, dob_bucket
 from .forms import NameForm
 from .model import DEFAULT_THRESHOLD, Match, PersonQuery, PersonRecord
 from .phonetic import skeleton
 from .scoring import (
-    YEAR_CONFLICT_CEILING,
+    DOB_CONFLICT_CEILING,
     PreparedPerson,
     explain_prepared,
     prepare_query,
     prepare_record,
+    query_forms,
     score_prepared,
 )
 
@@ -43,14 +56,14 @@ def _form_keys(form: NameForm, out: set[str], for_query: bool) -> None:
             out.add(sk + "|")
             out.add("S" + sk)
         return
-    for a in parts:
+    for i, a in enumerate(parts):
         if a.is_initial:
             continue
         if not for_query:
             for sk in a.skeletons:
                 out.add("S" + sk)
-        for b in parts:
-            if b is a:
+        for j, b in enumerate(parts):
+            if j == i:
                 continue
             for sk in a.skeletons:
                 for ini in b.initials:
@@ -78,12 +91,19 @@ def blocking_keys(forms: Iterable[NameForm], *, for_query: bool = False) -> set[
     return out
 
 
+@lru_cache(maxsize=1 << 16)
+def query_keys(family: str | None, given: str | None) -> tuple[str, ...]:
+    """Blocking keys of a query name (cached by the input)."""
+    return tuple(sorted(blocking_keys(query_forms(family, given), for_query=True)))
+
+
 class NameIndex:
     """Thread-safe in-memory index of :class:`PersonRecord`."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._postings: dict[str, list[int]] = {}
+        # blocking key -> date-of-birth bucket -> internal ids
+        self._postings: dict[str, dict[int, list[int]]] = {}
         self._by_id: dict[int, PreparedPerson] = {}
         self._id_by_key: dict[str, int] = {}
         self._next_id = 0
@@ -95,6 +115,7 @@ class NameIndex:
         """Add or replace (same ``key``) a record."""
         prepared = prepare_record(record)
         keys = blocking_keys(prepared.forms)
+        bucket = dob_bucket(record.date_of_birth)
         with self._lock:
             old = self._id_by_key.pop(record.key, None)
             if old is not None:
@@ -106,9 +127,13 @@ class NameIndex:
             self._id_by_key[record.key] = rid
             postings = self._postings
             for k in keys:
-                lst = postings.get(k)
+                by_bucket = postings.get(k)
+                if by_bucket is None:
+                    postings[k] = {bucket: [rid]}
+                    continue
+                lst = by_bucket.get(bucket)
                 if lst is None:
-                    postings[k] = [rid]
+                    by_bucket[bucket] = [rid]
                 else:
                     lst.append(rid)
             self._postings_total += len(keys)
@@ -131,13 +156,17 @@ class NameIndex:
         """Purge ids of removed records from the posting lists."""
         with self._lock:
             live = self._by_id
-            new: dict[str, list[int]] = {}
+            new: dict[str, dict[int, list[int]]] = {}
             total = 0
-            for k, lst in self._postings.items():
-                kept = [i for i in lst if i in live]
-                if kept:
-                    new[k] = kept
-                    total += len(kept)
+            for k, by_bucket in self._postings.items():
+                kept_buckets: dict[int, list[int]] = {}
+                for b, lst in by_bucket.items():
+                    kept = [i for i in lst if i in live]
+                    if kept:
+                        kept_buckets[b] = kept
+                        total += len(kept)
+                if kept_buckets:
+                    new[k] = kept_buckets
             self._postings = new
             self._postings_total = total
             self._dead = 0
@@ -158,19 +187,44 @@ class NameIndex:
                 "dead": self._dead,
             }
 
-    def candidates(self, query: PersonQuery | PreparedPerson) -> list[PreparedPerson]:
-        """Candidate records sharing at least one blocking key with the query."""
-        pq = query if isinstance(query, PreparedPerson) else prepare_query(query)
-        keys = blocking_keys(pq.forms, for_query=True)
+    def _collect(self, keys: Sequence[str], buckets: frozenset[int] | None) -> list[PreparedPerson]:
+        """Live records sharing a key with the query, in the given DOB buckets
+        (``None``: all buckets)."""
         ids: set[int] = set()
         with self._lock:
             postings = self._postings
-            for k in keys:
-                lst = postings.get(k)
-                if lst:
-                    ids.update(lst)
+            if buckets is None:
+                for k in keys:
+                    by_bucket = postings.get(k)
+                    if by_bucket is not None:
+                        for lst in by_bucket.values():
+                            ids.update(lst)
+            else:
+                nb = len(buckets)
+                for k in keys:
+                    by_bucket = postings.get(k)
+                    if by_bucket is None:
+                        continue
+                    if len(by_bucket) <= nb:
+                        for b, lst in by_bucket.items():
+                            if b in buckets:
+                                ids.update(lst)
+                    else:
+                        for b in buckets:
+                            found = by_bucket.get(b)
+                            if found is not None:
+                                ids.update(found)
             by_id = self._by_id
             return [p for i in ids if (p := by_id.get(i)) is not None]
+
+    def candidates(self, query: PersonQuery | PreparedPerson) -> list[PreparedPerson]:
+        """Candidate records sharing at least one blocking key with the query
+        (every date of birth)."""
+        if isinstance(query, PreparedPerson):
+            keys: Sequence[str] = tuple(blocking_keys(query.forms, for_query=True))
+        else:
+            keys = query_keys(query.family_name, query.given_names)
+        return self._collect(keys, None)
 
     def search(
         self,
@@ -185,17 +239,34 @@ class NameIndex:
         Records whose ``restricted_from`` contains ``member`` are never returned.
         """
         pq = prepare_query(query)
+        keys = query_keys(query.family_name, query.given_names)
+        # Above the ceiling a conflicting date of birth cannot reach the
+        # threshold: read only the compatible date-of-birth buckets.
+        buckets = compatible_buckets(pq.date_of_birth) if threshold > DOB_CONFLICT_CEILING else None
         scored: list[tuple[float, str, PreparedPerson]] = []
-        qy = pq.birth_year
-        skip_conflicts = qy is not None and threshold > YEAR_CONFLICT_CEILING
-        for rec in self.candidates(pq):
+        for rec in self._collect(keys, buckets):
             if member is not None and member in rec.restricted_from:
                 continue
-            ry = rec.birth_year
-            if skip_conflicts and ry is not None and qy is not None and abs(ry - qy) > 1:
-                continue  # birth years > 1 apart: a DOB conflict cannot reach the threshold
             s = score_prepared(pq, rec, threshold)
             if s >= threshold and s > 0.0:
                 scored.append((s, rec.key, rec))
+        if not scored:
+            return []
         scored.sort(key=lambda t: (-t[0], t[1]))
         return [explain_prepared(pq, rec) for _, _, rec in scored[: max(limit, 0)]]
+
+    def search_many(
+        self,
+        queries: Iterable[PersonQuery],
+        *,
+        member: str | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        limit: int = 10,
+    ) -> list[list[Match]]:
+        """:meth:`search` for each query (batch screening), results in query order.
+
+        Same results as calling :meth:`search` one query at a time; the lock is
+        taken per query, so writers are never blocked for a whole batch.
+        """
+        search = self.search
+        return [search(q, member=member, threshold=threshold, limit=limit) for q in queries]

@@ -20,18 +20,22 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, Levenshtein
 
 from .dates import DOB_ADJUSTMENT, compare_dob, parse_dob
-from .forms import ROLE_FAMILY, ROLE_MIDDLE, NameForm, Part, build_forms
+from .forms import INITIAL_WEIGHT, MIDDLE_WEIGHT, ROLE_FAMILY, NameForm, Part, build_forms
 from .model import Match, PersonQuery, PersonRecord
 from .phonetic import skeleton
 
 __all__ = [
+    "DOB_CONFLICT_CEILING",
     "INITIAL_SIMILARITY",
+    "INITIAL_WEIGHT",
+    "MIDDLE_WEIGHT",
     "SEX_CONFLICT",
     "SKELETON_SIMILARITY",
     "PreparedPerson",
     "explain_prepared",
     "prepare_query",
     "prepare_record",
+    "query_forms",
     "same_person_score",
     "score_pair",
     "score_prepared",
@@ -42,8 +46,6 @@ SKELETON_SIMILARITY = 0.9
 SEX_CONFLICT = -0.15
 NAT_OVERLAP = 0.02
 NAT_DISJOINT = -0.03
-MIDDLE_WEIGHT = 0.35
-INITIAL_WEIGHT = 0.5
 MIN_PART_SIM = 0.5
 MAX_POSITIVE_ADJUSTMENT = DOB_ADJUSTMENT["exact"] + NAT_OVERLAP
 
@@ -91,11 +93,16 @@ def prepare_record(record: PersonRecord) -> PreparedPerson:
     )
 
 
+@lru_cache(maxsize=1 << 16)
+def query_forms(family: str | None, given: str | None) -> tuple[NameForm, ...]:
+    """Forms of a query name, cached by the input (travellers repeat names)."""
+    return _dedupe(list(build_forms(family, given, "query")))
+
+
 def prepare_query(query: PersonQuery) -> PreparedPerson:
-    forms = build_forms(query.family_name, query.given_names, "query")
     return PreparedPerson(
         "",
-        _dedupe(list(forms)),
+        query_forms(query.family_name, query.given_names),
         query.date_of_birth,
         _sex(query.sex),
         _nats(query.nationalities),
@@ -109,8 +116,11 @@ def _year(dob: str | None) -> int | None:
     return d.year if d is not None else None
 
 
-#: Best possible score when the birth years differ by more than one.
-YEAR_CONFLICT_CEILING = 1.0 + DOB_ADJUSTMENT["conflict"] + NAT_OVERLAP
+#: Best possible score when the dates of birth conflict (``compare_dob`` kind
+#: "conflict", e.g. birth years more than one apart): a perfect name plus the
+#: only positive adjustment left (nationality overlap).
+DOB_CONFLICT_CEILING = 1.0 + DOB_ADJUSTMENT["conflict"] + NAT_OVERLAP
+YEAR_CONFLICT_CEILING = DOB_CONFLICT_CEILING  # former name
 
 
 def _dedupe(forms: list[NameForm]) -> tuple[NameForm, ...]:
@@ -139,61 +149,85 @@ def _skeleton_similarity(sk: str) -> float:
     return SKELETON_SIMILARITY if n >= 3 else 0.82 if n == 2 else 0.6
 
 
+@lru_cache(maxsize=1 << 18)
+def _alts_info(
+    a: tuple[str, ...],
+) -> tuple[bool, frozenset[str], frozenset[str], tuple[tuple[str, int], ...]]:
+    """(is an initial, set of spellings, set of skeletons, the first six
+    spellings with their lengths) of a part's spellings."""
+    return (
+        _is_initial(a),
+        frozenset(a),
+        frozenset(skeleton(x) for x in a),
+        tuple((x, len(x)) for x in a[:6]),
+    )
+
+
 @lru_cache(maxsize=1 << 19)
 def _alts_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float:
-    ini_a, ini_b = _is_initial(a), _is_initial(b)
+    """Similarity of two parts given their spellings.
+
+    Exact whenever it is >= ``MIN_PART_SIM``; below that (a pair the aligner
+    ignores) it may be 0.0 instead of the true value: string comparisons that
+    cannot raise the result (length bound of OSA) are skipped.
+    """
+    ini_a, set_a, ska, len_a = _alts_info(a)
+    ini_b, set_b, skb, len_b = _alts_info(b)
     if ini_a or ini_b:
         if ini_a and ini_b:
-            return 1.0 if not set(a).isdisjoint(b) else 0.0
+            return 1.0 if not set_a.isdisjoint(set_b) else 0.0
         ia = {x[0] for x in a}
         ib = {x[0] for x in b}
         return INITIAL_SIMILARITY if ia & ib else 0.0
-    if not set(a).isdisjoint(b):
+    if not set_a.isdisjoint(set_b):
         return 1.0
     best = 0.0
-    for x in a[:6]:
-        for y in b[:6]:
-            s = _string_sim(x, y)
-            if s > best:
-                best = s
-    ska = {skeleton(x) for x in a}
-    common = ska.intersection(skeleton(y) for y in b)
+    common = ska & skb
     if common:
-        best = max(best, max(_skeleton_similarity(sk) for sk in common))
+        best = max(_skeleton_similarity(sk) for sk in common)
+    osa = OSA.normalized_similarity
+    for x, lx in len_a:
+        for y, ly in len_b:
+            # OSA similarity <= 1 - |lx - ly| / max(lx, ly): skip pairs that can
+            # neither beat ``best`` nor reach MIN_PART_SIM.
+            longest = lx if lx >= ly else ly
+            bound = 1.0 - abs(lx - ly) / longest if longest else 1.0
+            if bound <= best or bound < MIN_PART_SIM:
+                continue
+            sim = osa(x, y)
+            if sim > best:
+                best = sim
     return best
 
 
 def _weight(p: Part) -> float:
-    if p.is_initial:
-        return INITIAL_WEIGHT
-    if p.role == ROLE_MIDDLE:
-        return MIDDLE_WEIGHT
-    return 1.0
+    return p.weight
 
 
 def _align(q: NameForm, r: NameForm) -> tuple[float, list[tuple[int, int, float]]]:
-    qp, rp = q.parts, r.parts
     pairs: list[tuple[float, int, int]] = []
-    for i, a in enumerate(qp):
-        for j, b in enumerate(rp):
-            s = _alts_sim(a.alts, b.alts)
+    ralts = r.alts
+    for i, a in enumerate(q.alts):
+        for j, b in enumerate(ralts):
+            s = _alts_sim(a, b)
             if s >= MIN_PART_SIM:
                 pairs.append((s, i, j))
+    if not pairs:
+        return 0.0, []
     pairs.sort(reverse=True)
-    used_q: set[int] = set()
-    used_r: set[int] = set()
+    used_q = 0
+    used_r = 0
     assignment: list[tuple[int, int, float]] = []
     for s, i, j in pairs:
-        if i in used_q or j in used_r:
+        if (used_q >> i) & 1 or (used_r >> j) & 1:
             continue
-        used_q.add(i)
-        used_r.add(j)
+        used_q |= 1 << i
+        used_r |= 1 << j
         assignment.append((i, j, s))
-    wq = [_weight(p) for p in qp]
-    wr = [_weight(p) for p in rp]
+    wq, wr = q.weights, r.weights
     sq = sum(wq[i] * s for i, _, s in assignment)
     sr = sum(wr[j] * s for _, j, s in assignment)
-    tq, tr = sum(wq), sum(wr)
+    tq, tr = q.total_weight, r.total_weight
     if tq == 0 or tr == 0:
         return 0.0, assignment
     return 0.5 * (sq / tq + sr / tr), assignment
@@ -224,9 +258,12 @@ def _merge_parts(a: Part, b: Part) -> Part:
     return Part(t, ("merged",) * len(t), a.role, a.source + " " + b.source, skels, a.initials)
 
 
-@lru_cache(maxsize=1 << 16)
 def _merged_variants(form: NameForm) -> tuple[NameForm, ...]:
-    """The form with two adjacent parts of the same kind (family/given) merged."""
+    """The form with two adjacent parts of the same kind (family/given) merged
+    (memoised on the form)."""
+    memo = form.merged_memo
+    if memo is not None:
+        return memo
     out: list[NameForm] = []
     parts = form.parts
     for i in range(len(parts) - 1):
@@ -235,7 +272,9 @@ def _merged_variants(form: NameForm) -> tuple[NameForm, ...]:
             continue
         merged = (*parts[:i], _merge_parts(a, b), *parts[i + 2 :])
         out.append(NameForm(merged, form.origin, form.script))
-    return tuple(out)
+    result = tuple(out)
+    object.__setattr__(form, "merged_memo", result)
+    return result
 
 
 MERGED_PENALTY = 0.02
