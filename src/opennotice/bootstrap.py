@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from opennotice.config import Settings
+from opennotice.services.ccf import WithdrawalWatch
+from opennotice.services.compliance import ComplianceChecker
 from opennotice.services.context import AppContext
+from opennotice.services.screening import attach_index
+from opennotice.services.transparency import VisibilityWatch
 from opennotice.store.db import make_engine, make_session_factory
 
 
@@ -19,4 +23,8 @@ def build_context(settings: Settings | None = None) -> AppContext:
         read_session_factory=make_session_factory(read_engine),
         secret_key=settings.resolve_secret_key(),
     )
+    ctx.checker = ComplianceChecker()  # compliance: the rules catalogue, checked at start-up
+    ctx.listeners.append(WithdrawalWatch(ctx))  # CCF: withdrawals during a commission review
+    ctx.listeners.append(VisibilityWatch(ctx))  # transparency: public vs restricted over time
+    attach_index(ctx)  # screening: the name index, loaded on first use or at app start-up
     return ctx

@@ -10,14 +10,43 @@ from fastapi.staticfiles import StaticFiles
 from opennotice import __version__
 from opennotice.bootstrap import build_context
 from opennotice.services.context import AppContext
+from opennotice.web import assembly as assembly_web
+from opennotice.web import ccf_public
+from opennotice.web import public as public_web
+from opennotice.web import staff as staff_web
 
 from . import problems
 from .middleware import EdgeMiddleware
 from .routers import admin, audit, diffusions, notices, reviews
+from .routers import assembly as assembly_router
+from .routers import ccf as ccf_router
+from .routers import compliance as compliance_router
+from .routers import public as public_router
+from .routers import register as register_router
+from .routers import screen as screen_router
+from .routers import transparency as transparency_router
 
 STATIC_DIR = Path(__file__).parent.parent / "web" / "static"
 
-API_ROUTERS = [notices.router, diffusions.router, reviews.router, admin.router, audit.router]
+# Every router of the application; the authorization matrix test walks them all.
+API_ROUTERS = [
+    notices.router,
+    diffusions.router,
+    reviews.router,
+    admin.router,
+    audit.router,
+    screen_router.router,
+    register_router.router,
+    compliance_router.router,
+    ccf_router.router,
+    assembly_router.router,
+    public_router.router,
+    transparency_router.router,
+    ccf_public.router,
+    staff_web.router,
+    public_web.router,
+    assembly_web.router,
+]
 
 
 def create_app(ctx: AppContext | None = None) -> FastAPI:
@@ -37,6 +66,7 @@ def create_app(ctx: AppContext | None = None) -> FastAPI:
     problems.install(app)
     for router in API_ROUTERS:
         app.include_router(router)
+    screen_router.install(app, ctx)  # screening index: loaded at start-up, follows changes
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 

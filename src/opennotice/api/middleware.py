@@ -1,10 +1,11 @@
-"""Request ids, body size limits and security headers, as plain ASGI middleware."""
+"""Request ids, body size limits, NUL refusal and security headers, as plain ASGI middleware."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,10 +21,22 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+# Text bodies in which a NUL character is refused: PostgreSQL cannot store one, and no name,
+# charge or form field has a use for it. Binary and multipart uploads (photos, files) are not
+# scanned.
+_TEXT_TYPES = (b"application/json", b"application/x-www-form-urlencoded", b"text/")
+_NUL_MARKERS = (b"\x00", b"\\u0000", b"%00")
+_TAIL = 6  # bytes kept between chunks so a marker split across two is still seen
+
+
+def security_headers(request_id: str | None) -> list[tuple[bytes, bytes]]:
+    extra = [(b"x-request-id", request_id.encode())] if request_id else []
+    return [*SECURITY_HEADERS, *extra]
 
 
 class EdgeMiddleware:
-    """Gives every request an id, refuses bodies over the limit, adds security headers."""
+    """Gives every request an id, refuses bodies over the limit and NUL characters in text,
+    and adds security headers to every answer."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
@@ -41,57 +54,79 @@ class EdgeMiddleware:
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _too_large(send, limit, request_id)
+            await _refuse(send, 413, "Request too large", _size_detail(limit), request_id)
             return
+        if _has_nul(unquote_to_bytes(scope.get("query_string", b""))) or "\x00" in path:
+            await _refuse(send, 422, "The request is not valid", _NUL_DETAIL, request_id)
+            return
+        content_type = headers.get(b"content-type", b"").lower()
+        scan = content_type.startswith(_TEXT_TYPES)
 
-        received = 0
+        state: dict[str, Any] = {"received": 0, "tail": b"", "refusal": None, "sent": False}
 
-        async def limited_receive() -> Message:
-            nonlocal received
+        async def guarded_receive() -> Message:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise _BodyTooLarge
+            if message["type"] == "http.request" and state["refusal"] is None:
+                chunk: bytes = message.get("body", b"")
+                state["received"] += len(chunk)
+                if state["received"] > limit:
+                    state["refusal"] = (413, "Request too large", _size_detail(limit))
+                elif scan and _has_nul(state["tail"] + chunk):
+                    state["refusal"] = (422, "The request is not valid", _NUL_DETAIL)
+                state["tail"] = (state["tail"] + chunk)[-_TAIL:]
+                if state["refusal"] is not None:
+                    # Hand the app an empty, final body: whatever it answers is replaced below.
+                    return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
-        async def send_with_headers(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
+            if state["refusal"] is not None:
+                # The body was refused while the app read it: our answer replaces the app's.
+                if not state["sent"]:
+                    state["sent"] = True
+                    status, title, detail = state["refusal"]
+                    await _refuse(send, status, title, detail, request_id)
+                return
             if message["type"] == "http.response.start":
                 hdrs: list[Any] = list(message.get("headers", []))
                 present = {k.lower() for k, _ in hdrs}
-                hdrs.extend((k, v) for k, v in SECURITY_HEADERS if k not in present)
-                hdrs.append((b"x-request-id", request_id.encode()))
+                hdrs.extend((k, v) for k, v in security_headers(request_id) if k not in present)
                 message["headers"] = hdrs
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, send_with_headers)
-        except _BodyTooLarge:
-            await _too_large(send, limit, request_id)
+        await self.app(scope, guarded_receive, guarded_send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+_NUL_DETAIL = "the request contains a NUL character (U+0000), which no field may hold"
 
 
-async def _too_large(send: Send, limit: int, request_id: str) -> None:
+def _size_detail(limit: int) -> str:
+    return f"the request body may be at most {limit} bytes"
+
+
+def _has_nul(data: bytes) -> bool:
+    lowered = data.lower()
+    return any(marker in lowered for marker in _NUL_MARKERS)
+
+
+async def _refuse(send: Send, status: int, title: str, detail: str, request_id: str) -> None:
+    slug = "too-large" if status == 413 else "validation"
     body = json.dumps(
         {
-            "type": "https://opennotice.org/problems/too-large",
-            "title": "Request too large",
-            "status": 413,
-            "detail": f"the request body may be at most {limit} bytes",
+            "type": f"https://opennotice.org/problems/{slug}",
+            "title": title,
+            "status": status,
+            "detail": detail,
         }
     ).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
-                (b"x-request-id", request_id.encode()),
-                *SECURITY_HEADERS,
+                *security_headers(request_id),
             ],
         }
     )

@@ -12,6 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from opennotice.errors import OpenNoticeError, RateLimited
 
+from .middleware import security_headers
+
 PROBLEM = "application/problem+json"
 log = logging.getLogger("opennotice.api")
 
@@ -73,10 +75,16 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Log the type only: messages of unexpected errors may carry personal data.
         log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
-        return problem(
+        request_id = getattr(request.state, "request_id", None)
+        response = problem(
             500,
             "Internal error",
             "something went wrong on our side; nothing was saved. Quote the request id "
             "if you contact the operator.",
-            request_id=getattr(request.state, "request_id", None),
+            request_id=request_id,
         )
+        # This answer is sent by the outermost error layer, outside EdgeMiddleware, so it
+        # carries the security headers itself.
+        for name, value in security_headers(request_id):
+            response.headers[name.decode()] = value.decode()
+        return response

@@ -7,6 +7,8 @@ import random
 import typer
 from rich.progress import Progress
 
+from opennotice.services import assembly, ccf, public, register, screening
+from opennotice.services.context import AppContext
 from opennotice.services.demo import DEMO_PASSWORD, run_demo
 from opennotice.store.migrate import upgrade
 
@@ -47,15 +49,14 @@ def demo(
     console.print(f"{result.notices} fictional requests loaded into {ctx.settings.database_url}")
 
 
-def _seed_areas(ctx: object, seed: int) -> None:
-    """Each area adds its own demo content (register, commission cases, elections...)."""
-    import importlib
-
-    for module in ("register", "public", "ccf", "assembly", "screening"):
-        try:
-            mod = importlib.import_module(f"opennotice.services.{module}")
-        except ModuleNotFoundError:
-            continue
-        seeder = getattr(mod, "seed_demo", None)
-        if seeder is not None:
-            seeder(ctx, random.Random(seed))  # noqa: S311
+def _seed_areas(ctx: AppContext, seed: int) -> None:
+    """Each area adds its own demo content: register entries, photos of public notices,
+    screening hits, commission cases, an Assembly election."""
+    for seeder in (
+        register.seed_demo,
+        public.seed_demo,
+        screening.seed_demo,
+        ccf.seed_demo,
+        assembly.seed_demo,
+    ):
+        seeder(ctx, random.Random(seed))  # noqa: S311  (fictional data, not secrets)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from . import audit, db, members, users
+from . import assembly as assembly_cli
+from . import audit, db, demo, members, users
+from . import backup as backup_cli
+from . import importer as import_cli
+from . import report as report_cli
+from . import screen as screen_cli
 from .serve import serve
 
 app = typer.Typer(
@@ -17,16 +22,13 @@ app.add_typer(users.app, name="user")
 app.add_typer(members.app, name="member")
 app.add_typer(audit.app, name="audit")
 app.command("serve")(serve)
-
-
-def _register_optional() -> None:
-    """Command groups that later areas add (demo, screen, import, report...)."""
-    from . import demo
-
-    app.command("demo")(demo.demo)
-
-
-_register_optional()
+app.command("screen")(screen_cli.screen)
+app.command("import")(import_cli.import_notices)
+app.command("backup")(backup_cli.backup)
+app.command("restore")(backup_cli.restore)
+app.add_typer(assembly_cli.app, name="assembly")
+app.add_typer(report_cli.app, name="report")
+app.command("demo")(demo.demo)
 
 if __name__ == "__main__":
     app()

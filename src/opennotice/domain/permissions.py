@@ -20,13 +20,20 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Register of protected persons
     "register:entry:create": frozenset({R.NCB, R.SECRETARIAT, R.CCF}),
     "register:entry:read": frozenset({R.SECRETARIAT, R.CCF}),
+    "register:entry:end": frozenset({R.NCB, R.SECRETARIAT, R.CCF}),
+    "review:finding:override": frozenset({R.SECRETARIAT}),
+    "review:evidence:read": frozenset({R.SECRETARIAT, R.CCF}),
+    "review:rules:read": frozenset(set(Role)),
     # Screening
     "screen:query:make": frozenset({R.SCREENING, R.NCB}),
     "screen:hit:read": frozenset({R.NCB, R.SECRETARIAT}),
+    "screen:file:run": frozenset({R.ADMIN}),  # the operator screens a file on the server
+    "notice:record:import": frozenset({R.ADMIN}),  # the operator imports notices from a file
     # Notifications to NCBs (hits, purge orders, questions)
     "notification:inbox:read": frozenset({R.NCB}),
     # Commission
     "ccf:case:handle": frozenset({R.CCF}),
+    "ccf:consultation:answer": frozenset({R.NCB}),
     # Oversight and operation
     "audit:log:read": frozenset({R.AUDITOR}),
     "report:figures:read": frozenset({R.AUDITOR, R.ADMIN, R.SECRETARIAT, R.CCF}),
@@ -35,6 +42,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "user:account:manage": frozenset({R.ADMIN}),
     "assembly:session:manage": frozenset({R.ADMIN}),
     "assembly:ballot:cast": frozenset({R.NCB}),
+    "assembly:candidacy:nominate": frozenset({R.NCB, R.ADMIN}),
+    "assembly:document:attach": frozenset(set(Role)),
     "account:self:read": frozenset(set(Role)),
 }
 

@@ -392,7 +392,9 @@ class _Builder:
                 "Please add the date and place of the facts.",
             )
             return notice
-        if target == "refused":
+        cited = _cited(ctx, nid)
+        # A request the checks say must be refused is refused, whatever the demo aimed at.
+        if target == "refused" or _risk(ctx, nid) == "must_refuse":
             reviews.decide(
                 ctx,
                 gs,
@@ -400,6 +402,7 @@ class _Builder:
                 reviews.Decision.REFUSE,
                 "The request does not meet the rules cited in the findings.",
                 ground=ground,
+                cited_rules=cited,
             )
             return notice
         if target == "withdrawn" and self.rng.random() < 0.5:
@@ -411,6 +414,7 @@ class _Builder:
             nid,
             reviews.Decision.ISSUE,
             "Serious ordinary-law crime; identifiers and judicial data complete.",
+            cited_rules=cited,
         )
         if result.outcome == "approval_recorded":
             second = self.reviewer_for(ncb.member or "", not_=gs)
@@ -420,6 +424,7 @@ class _Builder:
                 nid,
                 reviews.Decision.ISSUE,
                 "Second review: agree that the request complies.",
+                cited_rules=cited,
             )
         actions = {
             "suspended": (ncb, Action.SUSPEND, None),
@@ -448,7 +453,10 @@ class _Builder:
             if outcome == "confirm"
             else "Non-compliant: a private dispute over a debt."
         )
-        reviews.decide(self.ctx, gs, notice.id, decision, reasons)
+        cited = _cited(self.ctx, notice.id)
+        if _risk(self.ctx, notice.id) == "must_refuse":
+            decision = reviews.Decision.RECALL
+        reviews.decide(self.ctx, gs, notice.id, decision, reasons, cited_rules=cited)
 
     def diffusion_under_prior_review(self) -> None:
         subject = self.subject("RU")
@@ -467,6 +475,19 @@ class _Builder:
         )
         requests.send_diffusion(self.ctx, self.ncb("RU"), body, ["DE", "FR"])
         self.made += 1
+
+
+def _cited(ctx: AppContext, notice_id: str) -> list[str]:
+    """The rules a demo reviewer cites: every finding the checks made on the request."""
+    with ctx.read_session_factory() as session:
+        notice = session.get(Notice, notice_id)
+        return sorted({str(f.get("rule")) for f in (notice.findings if notice else []) or []})
+
+
+def _risk(ctx: AppContext, notice_id: str) -> str | None:
+    with ctx.read_session_factory() as session:
+        notice = session.get(Notice, notice_id)
+        return notice.risk if notice else None
 
 
 def _content(ntype: str, **parts: Any) -> RequestContent:

@@ -77,9 +77,7 @@ def _allocate_id(session: Session, year: int) -> str:
     """The next serial of the year; the row lock makes concurrent requests wait their turn."""
     if session.get_bind().dialect.name == "postgresql":
         # Two first requests of a year must not both create the year's row.
-        session.execute(
-            pg_insert(NoticeSerial).values(year=year, last=0).on_conflict_do_nothing()
-        )
+        session.execute(pg_insert(NoticeSerial).values(year=year, last=0).on_conflict_do_nothing())
     serial = session.execute(
         select(NoticeSerial).where(NoticeSerial.year == year).with_for_update()
     ).scalar_one_or_none()

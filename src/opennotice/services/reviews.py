@@ -18,8 +18,10 @@ from opennotice.domain.types import Kind, RefusalGround, Status
 from opennotice.errors import Conflict, Forbidden, ValidationFailed
 from opennotice.store.tables import Notice, NoticeHistory, Notification
 
+from .compliance import uncited
 from .context import AppContext
 from .guard import require
+from .register import protect_after_refusal
 from .requests import load_visible, record_history, transition
 
 MIN_REASONS = 10
@@ -37,6 +39,8 @@ class Decision(StrEnum):
 
 _NOTICE_DECISIONS = {Decision.ISSUE, Decision.REFUSE, Decision.ASK_INFO}
 _DIFFUSION_DECISIONS = {Decision.RELEASE, Decision.REFUSE, Decision.CONFIRM, Decision.RECALL}
+# Decisions that let a request circulate: they must answer every serious finding.
+_FAVOURABLE = {Decision.ISSUE, Decision.RELEASE, Decision.CONFIRM}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +117,10 @@ def decide(
         unknown = [r for r in cited if r not in known]
         if unknown:
             raise ValidationFailed(f"the decision cites rules with no finding here: {unknown}")
+        if decision != Decision.ASK_INFO:
+            missing = uncited(notice.findings or [], cited, all_needed=decision in _FAVOURABLE)
+            if missing:
+                raise ValidationFailed(f"the decision must cite the findings it answers: {missing}")
         details: dict[str, object] = {"decision": decision.value, "cited_rules": cited}
         if ground is not None:
             details["ground"] = ground.value
@@ -120,7 +128,7 @@ def decide(
         if notice.kind == Kind.NOTICE and notice.status == Status.SUBMITTED:
             transition(ctx, uow, actor, notice, Action.START_REVIEW, None)
 
-        if decision == Decision.ISSUE and notice.risk == "must_refuse":
+        if decision in _FAVOURABLE and notice.risk == "must_refuse":
             raise Conflict(
                 "the automatic checks found a ground that requires refusal; "
                 "it cannot be issued unless those findings are overridden with reasons"
@@ -142,6 +150,8 @@ def decide(
 
         if decision == Decision.REFUSE and ground is not None:
             notice.refusal_ground = ground.value
+        if decision in (Decision.REFUSE, Decision.RECALL) and ground is not None:
+            protect_after_refusal(uow, actor, notice, ground.value)
         details["nationality"] = actor.nationality
         action = {
             Decision.ISSUE: Action.ISSUE,

@@ -1,0 +1,323 @@
+"""Reading the people to screen: one record of fields, or many as CSV or JSON lines.
+
+Every error message names the field and the line, never the value: the values are personal data.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+
+import pycountry
+
+from opennotice.domain.countries import is_country
+from opennotice.matching import MrzError, PersonQuery, parse_mrz
+
+MAX_NAME = 200
+MAX_DOCUMENT = 40
+MAX_REF = 80
+
+
+class RowFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    """One person to screen, with the line it came from and the caller's own reference."""
+
+    line: int
+    query: PersonQuery
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    line: int
+    message: str
+
+
+# Accepted spellings of each field (compared lower-case, with spaces and hyphens as '_').
+_ALIASES: dict[str, str] = {}
+for _canon, _names in {
+    "family_name": ["family_name", "surname", "last_name", "lastname", "name", "family"],
+    "given_names": [
+        "given_names", "given_name", "forename", "forenames", "first_name", "first_names",
+        "firstname", "given",
+    ],
+    "date_of_birth": ["date_of_birth", "dob", "birth_date", "birthdate", "born"],
+    "nationalities": ["nationality", "nationalities", "citizenship"],
+    "sex": ["sex", "gender", "sex_id"],
+    "document_number": [
+        "document_number", "document", "passport", "passport_number", "document_no",
+    ],
+    "mrz": ["mrz"],
+    "mrz1": ["mrz1", "mrz_line1", "mrz_line_1", "mrz_1"],
+    "mrz2": ["mrz2", "mrz_line2", "mrz_line_2", "mrz_2"],
+    "ref": ["ref", "reference", "id", "passenger_id", "record_id"],
+}.items():  # fmt: skip
+    for _n in _names:
+        _ALIASES[_n] = _canon
+
+
+def canonical_field(name: str) -> str | None:
+    key = re.sub(r"[\s\-]+", "_", name.strip().lstrip("\ufeff").lower())
+    return _ALIASES.get(key)
+
+
+_DATE_FORMS = [
+    (re.compile(r"^(\d{4})$"), ("y",)),
+    (re.compile(r"^(\d{4})[-/](\d{1,2})$"), ("y", "m")),
+    (re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$"), ("y", "m", "d")),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), ("y", "m", "d")),
+    (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"), ("d", "m", "y")),
+]
+
+
+def parse_date(value: str) -> str:
+    """YYYY, YYYY-MM, YYYY-MM-DD (also with '/', as YYYYMMDD or DD.MM.YYYY) -> ISO form."""
+    text = value.strip()
+    for pattern, order in _DATE_FORMS:
+        match = pattern.match(text)
+        if not match:
+            continue
+        parts = dict(zip(order, (int(g) for g in match.groups()), strict=True))
+        year, month, day = parts["y"], parts.get("m"), parts.get("d")
+        try:
+            born = dt.date(year, month or 1, day or 1)
+        except ValueError:
+            raise ValueError("date_of_birth: not a real date") from None
+        if year < 1880 or born > dt.date.today():
+            raise ValueError("date_of_birth: not a plausible date of birth")
+        if month is None:
+            return f"{year:04d}"
+        if day is None:
+            return f"{year:04d}-{month:02d}"
+        return born.isoformat()
+    raise ValueError("date_of_birth: write it YYYY-MM-DD, YYYY-MM or YYYY")
+
+
+@cache
+def _alpha3() -> dict[str, str]:
+    return {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+
+
+def parse_country(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) == 3 and code in _alpha3():
+        return _alpha3()[code]
+    if code == "D":  # Germany in ICAO 9303 machine-readable zones
+        return "DE"
+    if is_country(code):
+        return code
+    raise ValueError("nationality: not an ISO 3166-1 country code (FR or FRA)")
+
+
+def _countries(value: object) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        items: list[object] = [v for v in re.split(r"[;,\s|]+", value) if v]
+    elif isinstance(value, list):
+        items = list(value)
+    else:
+        raise ValueError("nationality: a code or a list of codes")
+    if len(items) > 5:
+        raise ValueError("nationality: at most 5")
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError("nationality: a code or a list of codes")
+        code = parse_country(item)
+        if code not in out:
+            out.append(code)
+    return tuple(out)
+
+
+def _sex(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError("sex: M, F or U")
+    text = value.strip().upper()
+    mapped = {"M": "M", "MALE": "M", "F": "F", "FEMALE": "F", "U": "U", "X": "U", "<": "U"}
+    if text not in mapped:
+        raise ValueError("sex: M, F or U")
+    return mapped[text]
+
+
+def _text(value: object, field: str, limit: int) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"{field}: must be text")
+    text = " ".join(value.split())
+    if len(text) > limit:
+        raise ValueError(f"{field}: at most {limit} characters")
+    if any(ord(c) < 32 for c in text):
+        raise ValueError(f"{field}: control characters are not allowed")
+    if "\ufffd" in text:
+        raise ValueError(f"{field}: not valid UTF-8 text")
+    return text or None
+
+
+def safe_mrz_message(exc: MrzError) -> str:
+    """The matcher's MRZ message without the field values it may quote."""
+    text = re.sub(r"'[^']*'|\"[^\"]*\"", "", str(exc)).split(":")[0]
+    return "mrz: " + " ".join(text.split())
+
+
+def query_from_fields(fields: Mapping[str, object]) -> tuple[PersonQuery, str | None]:
+    """Build a query from named fields (any accepted spelling); raises ValueError with a
+    message that names the field and never its value."""
+    data: dict[str, object] = {}
+    for name, value in fields.items():
+        canon = canonical_field(str(name))
+        if canon is not None and value not in (None, ""):
+            data[canon] = value
+    ref = _text(data.get("ref"), "ref", MAX_REF)
+    mrz = data.get("mrz")
+    lines: list[object] | None = None
+    if mrz is not None:
+        if isinstance(mrz, str):
+            lines = [v for v in mrz.replace("\r", "").split("\n") if v.strip()]
+        elif isinstance(mrz, list):
+            lines = list(mrz)
+        if lines is None or len(lines) != 2 or not all(isinstance(v, str) for v in lines):
+            raise ValueError("mrz: give the two lines of the passport's machine-readable zone")
+    elif "mrz1" in data or "mrz2" in data:
+        lines = [data.get("mrz1"), data.get("mrz2")]
+        if not all(isinstance(v, str) and v.strip() for v in lines):
+            raise ValueError("mrz: give both MRZ lines (mrz1 and mrz2)")
+    if lines is not None:
+        try:
+            return parse_mrz(str(lines[0]), str(lines[1])), ref
+        except MrzError as exc:
+            raise ValueError(safe_mrz_message(exc)) from None
+    family = _text(data.get("family_name"), "family_name", MAX_NAME)
+    given = _text(data.get("given_names"), "given_names", MAX_NAME)
+    if not family and not given:
+        raise ValueError("a person needs a family name or given names, or the two MRZ lines")
+    dob_raw = data.get("date_of_birth")
+    if dob_raw is not None and not isinstance(dob_raw, str | int):
+        raise ValueError("date_of_birth: write it YYYY-MM-DD, YYYY-MM or YYYY")
+    dob = parse_date(str(dob_raw)) if dob_raw is not None else None
+    return (
+        PersonQuery(
+            family_name=family,
+            given_names=given,
+            date_of_birth=dob,
+            sex=_sex(data.get("sex")),
+            nationalities=_countries(data.get("nationalities")),
+            document_number=_text(data.get("document_number"), "document_number", MAX_DOCUMENT),
+        ),
+        ref,
+    )
+
+
+def _item(line: int, fields: Mapping[str, object]) -> BatchItem | RowError:
+    try:
+        query, ref = query_from_fields(fields)
+    except ValueError as exc:
+        return RowError(line, str(exc))
+    return BatchItem(line, query, ref)
+
+
+def parse_jsonl(lines: Iterable[str]) -> Iterator[BatchItem | RowError]:
+    """One JSON object per line; blank lines are skipped; lines are numbered from 1."""
+    for number, raw in enumerate(lines, start=1):
+        text = raw.strip().lstrip("\ufeff")
+        if not text:
+            continue
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            yield RowError(number, "not valid JSON")
+            continue
+        if not isinstance(value, dict):
+            yield RowError(number, "each line must be a JSON object")
+            continue
+        yield _item(number, value)
+
+
+def parse_csv(lines: Iterable[str]) -> Iterator[BatchItem | RowError]:
+    """A header line naming the columns, then one person per row (',' ';' or tab separated).
+
+    Unknown columns are ignored, so a passenger list can keep its other columns.
+    """
+    iterator = iter(lines)
+    header_line = ""
+    header_number = 0
+    for raw in iterator:
+        header_number += 1
+        if raw.strip():
+            header_line = raw
+            break
+    if not header_line:
+        return
+    delimiter = max((",", ";", "\t"), key=header_line.count)
+    try:
+        header = next(csv.reader([header_line], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        yield RowError(header_number, "the header line is not valid CSV")
+        return
+    known = [canonical_field(h) for h in header]
+    if not any(k in ("family_name", "given_names", "mrz", "mrz1") for k in known):
+        yield RowError(
+            header_number,
+            "the first line must name the columns, e.g. surname,given_names,date_of_birth,"
+            "nationality,sex,document_number (or mrz1,mrz2)",
+        )
+        return
+    reader = csv.reader(iterator, delimiter=delimiter)
+    start = header_number + 1
+    while True:
+        number = start
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # A broken row (stray quote or line end, enormous field): reported, then skipped.
+            yield RowError(number, f"not valid CSV ({_csv_reason(exc)})")
+            if header_number + reader.line_num + 1 <= start:
+                return  # nothing was consumed: do not loop on the same input
+            start = header_number + reader.line_num + 1
+            continue
+        start = header_number + reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            yield RowError(number, f"{len(row)} columns where the header names {len(header)}")
+            continue
+        yield _item(number, dict(zip(header, row, strict=False)))
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    """The csv module's reason, which names characters and limits, never the data."""
+    reason = str(exc).split(" - ")[0]
+    return reason if len(reason) <= 80 and "'" not in reason else "malformed row"
+
+
+def detect_format(first_text: str) -> RowFormat:
+    return RowFormat.JSONL if first_text.lstrip("\ufeff \t\r\n").startswith("{") else RowFormat.CSV
+
+
+def parse_rows(lines: Iterable[str], fmt: RowFormat) -> Iterator[BatchItem | RowError]:
+    return parse_jsonl(lines) if fmt == RowFormat.JSONL else parse_csv(lines)
+
+
+def parse_text(text: str, fmt: RowFormat | None = None) -> Iterator[BatchItem | RowError]:
+    # newline="": lines end at \n, \r\n or a lone \r (old Mac files), as in a file opened
+    # for the csv module; the line ends are left for it to read.
+    return parse_rows(io.StringIO(text, newline=""), fmt or detect_format(text[:1000]))

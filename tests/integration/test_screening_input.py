@@ -1,0 +1,85 @@
+"""Reading people to screen: any input gives a query or a clear error, never a crash, and an
+error never repeats the value it refuses (personal data)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from opennotice.matching import PersonQuery
+from opennotice.services.screening_input import (
+    BatchItem,
+    RowError,
+    RowFormat,
+    parse_date,
+    parse_text,
+    query_from_fields,
+)
+
+from .screening_support import td3
+
+FIELD_NAMES = st.sampled_from(
+    ["surname", "given_names", "dob", "date_of_birth", "nationality", "sex", "document_number",
+     "mrz", "mrz1", "mrz2", "ref", "seat", "Family Name", "first-name"]
+)  # fmt: skip
+VALUES = st.one_of(
+    st.none(), st.text(max_size=60), st.integers(), st.floats(allow_nan=False),
+    st.lists(st.text(max_size=10), max_size=6), st.booleans(),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(FIELD_NAMES, VALUES, max_size=8))
+def test_any_fields_give_a_query_or_a_value_error(fields: dict[str, object]) -> None:
+    try:
+        query, _ = query_from_fields(fields)
+    except ValueError as exc:
+        message = str(exc)
+        assert message
+        for value in fields.values():
+            if isinstance(value, str) and len(value) >= 4 and value.strip() == value:
+                assert value not in message
+        return
+    assert isinstance(query, PersonQuery)
+    assert query.family_name or query.given_names
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=80), max_size=12), st.sampled_from(list(RowFormat)))
+def test_any_file_gives_rows_and_errors_with_line_numbers(lines: list[str], fmt: RowFormat) -> None:
+    text = "\n".join(line.replace("\n", " ").replace("\r", " ") for line in lines)
+    rows = list(parse_text(text, fmt))
+    count = max(1, text.count("\n") + 1)
+    for row in rows:
+        assert isinstance(row, BatchItem | RowError)
+        assert 1 <= row.line <= count
+
+
+def test_accepted_spellings() -> None:
+    query, ref = query_from_fields(
+        {"Surname": " Marchetti ", "First Name": "Lorenzo  Aldo", "DOB": "12.04.1979",
+         "Nationality": "ITA; fr", "Gender": "male", "Passport": "YA1234567", "id": "7"}
+    )  # fmt: skip
+    assert query == PersonQuery(
+        "Marchetti", "Lorenzo Aldo", "1979-04-12", "M", ("IT", "FR"), "YA1234567"
+    )
+    assert ref == "7"
+    assert parse_date("1979/04/12") == "1979-04-12" and parse_date("1979") == "1979"
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        parse_date("197904")  # six digits: ambiguous, refused
+    mrz = td3("MARCHETTI", "LORENZO ALDO")
+    assert query_from_fields({"mrz": "\n".join(mrz)})[0].document_number == "YA1234567"
+
+
+def test_jsonl_and_csv_line_numbers() -> None:
+    jsonl = "\n".join([json.dumps({"surname": "A-Test"}), "", "[1]", json.dumps({"x": 1})])
+    rows = list(parse_text(jsonl))
+    assert [(type(r).__name__, r.line) for r in rows] == [
+        ("BatchItem", 1), ("RowError", 3), ("RowError", 4),
+    ]  # fmt: skip
+    csv_text = 'surname,given_names\n"Multi\nLine",Ana\nB-Test,Eva\n'
+    rows = list(parse_text(csv_text))
+    assert [(type(r).__name__, r.line) for r in rows] == [("BatchItem", 2), ("BatchItem", 4)]
