@@ -222,11 +222,14 @@ def read_jsonl(lines: Iterable[str]) -> Iterator[tuple[int, object | ImportProbl
         if not text:
             continue
         try:
-            yield number, json.loads(text)
+            value = json.loads(text)
         except ValueError:
             yield number, ImportProblem(number, "not valid JSON")
+            continue
         except RecursionError:  # a hostile line nested thousands deep
             yield number, ImportProblem(number, "nested too deeply to be a notice record")
+            continue
+        yield number, value
 
 
 def import_notices(
