@@ -12,6 +12,7 @@ from opennotice.domain.content import Visibility
 from opennotice.domain.lifecycle import Action
 from opennotice.domain.types import Kind, NoticeType, Role, Status
 from opennotice.errors import Conflict, NotFound, ValidationFailed
+from opennotice.services import compliance
 from opennotice.services import notifications as inbox_svc
 from opennotice.services import requests as svc
 from opennotice.store.tables import Notice, NoticeHistory
@@ -253,25 +254,12 @@ def edit_step(request: Request, ctx: Ctx, staff: Staff, rid: str, step: str) -> 
 
 def _check_view(ctx: Ctx, request: Request, staff: Any, notice: Notice) -> dict[str, Any]:
     """The whole request for a last look, and what the checks would say if they can say it now."""
-    preview = None
-    preview_error = ""
-    try:
-        from opennotice.services import compliance
-
-        fn = getattr(compliance, "preview_checks", None) or getattr(compliance, "preview", None)
-        if fn is not None:
-            preview = fn(ctx, actor_of(request, staff), notice.id)
-    except ImportError:
-        preview = None
-    except Exception as exc:  # the preview is a courtesy: its failure must not block the form
-        preview_error = type(exc).__name__
-    findings_raw = getattr(preview, "findings", None) if preview is not None else None
-    views = read_findings(findings_raw) if findings_raw is not None else None
+    preview = compliance.preview_checks(ctx, actor_of(request, staff), notice.id)
+    views = read_findings(preview.findings)
     return {
         "content": notice.content or {},
         "preview": views,
-        "preview_risk": getattr(preview, "risk", None) if preview is not None else None,
-        "preview_error": preview_error,
+        "preview_risk": preview.risk,
         "terms": all_terms(views or []),
         "field_findings": by_field(views or []),
     }
