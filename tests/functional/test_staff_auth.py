@@ -218,3 +218,23 @@ def test_pages_carry_the_security_policy_and_no_inline_code(
         html = client.get(path).text
         assert not INLINE_SCRIPT.search(html), path
         assert not INLINE_STYLE.search(html), path
+
+
+def test_a_new_password_or_disabling_ends_open_sessions(
+    client: TestClient, ctx: AppContext, people: dict[str, Who]
+) -> None:
+    from opennotice.services.users import set_active, set_password
+    from tests.conftest import OPERATOR
+
+    signed_in(client, ctx, "ncb.fr")
+    token = client.cookies.get("on_staff")
+    assert resolve(ctx, token) is not None
+    set_password(ctx, OPERATOR, "ncb.fr", "another long passphrase")
+    assert resolve(ctx, token) is None
+    assert client.get("/staff/requests", follow_redirects=False).status_code == 303
+
+    client.cookies.clear()
+    signed_in(client, ctx, "ncb.de")
+    token = client.cookies.get("on_staff")
+    set_active(ctx, people["admin"].actor, people["ncb_de"].user.user.id, False)
+    assert resolve(ctx, token) is None

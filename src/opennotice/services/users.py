@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from opennotice.domain.actors import Actor
 from opennotice.domain.countries import normalise_country
 from opennotice.domain.types import MEMBER_ROLES, Role
 from opennotice.errors import Conflict, NotFound, ValidationFailed
-from opennotice.store.tables import User
+from opennotice.store.tables import User, WebSession
+from opennotice.store.uow import UnitOfWork
 
 from .auth import hash_password, new_token, token_digest
 from .context import AppContext
@@ -133,6 +134,8 @@ def set_active(ctx: AppContext, actor: Actor, user_id: int, active: bool) -> Use
         if user is None:
             raise NotFound(f"no user with the id {user_id}")
         user.active = active
+        if not active:
+            _close_web_sessions(uow, user.id)
         uow.audit(
             actor, "user:account:" + ("enabled" if active else "disabled"), "user", str(user_id)
         )
@@ -151,5 +154,11 @@ def set_password(ctx: AppContext, actor: Actor, username: str, password: str) ->
         user.password_hash = hash_password(password)
         user.failed_logins = 0
         user.locked_until = None
+        _close_web_sessions(uow, user.id)
         uow.audit(actor, "user:password:set", "user", str(user.id))
         uow.commit()
+
+
+def _close_web_sessions(uow: UnitOfWork, user_id: int) -> None:
+    """A new password or a disabled account ends every open website session of that user."""
+    uow.session.execute(delete(WebSession).where(WebSession.user_id == user_id))
