@@ -182,9 +182,10 @@ def test_commission_hook_records_a_protected_person(
 ) -> None:
     notice = _submit(ctx, people["ncb_fr"])
     with ctx.uow() as uow:
-        reg.protect_from_commission(
-            ctx, uow, people["ccf"].actor, dict(notice.content or {})["subject"], "FR",
-            "Deletion ordered: the data were not accurate.",
+        reg.add_protection(
+            uow, people["ccf"].actor, kind="commission",
+            subject=dict(notice.content or {})["subject"], against="FR",
+            ground="commission_decision", notes="Deletion ordered: the data were not accurate.",
         )  # fmt: skip
         uow.commit()
     again = _submit(ctx, people["ncb_fr"])

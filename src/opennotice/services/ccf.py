@@ -45,13 +45,12 @@ from opennotice.domain.ccf import (
     next_state,
     worst,
 )
-from opennotice.domain.content import Subject, check_partial_date
+from opennotice.domain.content import check_partial_date
 from opennotice.domain.countries import normalise_country
 from opennotice.domain.lifecycle import Action
 from opennotice.domain.types import Kind, Role, Status
 from opennotice.errors import Conflict, NotFound, TooLarge, ValidationFailed
 from opennotice.matching import NameIndex, PersonQuery, PersonRecord
-from opennotice.rules.persons import identity_of
 from opennotice.store.tables import IndexChange, Notice, NoticeHistory, Notification, utcnow
 from opennotice.store.tables_ccf import CcfCase, CcfConsultation, CcfDocument, CcfEvent, CcfLink
 from opennotice.store.tables_register import ProtectedPerson
@@ -59,6 +58,7 @@ from opennotice.store.uow import UnitOfWork
 
 from .context import AppContext
 from .guard import require
+from .register import add_protection
 from .requests import parse_id, record_history, transition
 
 MIN_REASONS = 10
@@ -1219,27 +1219,16 @@ def protect_person(
     )
     if already is not None:
         return
-    entry = ProtectedPerson(
+    entry = add_protection(
+        uow,
+        actor,
         kind="commission",
-        person=identity_of(Subject.model_validate(subject)),
+        subject=subject,
         against=notice.requester,
         ground="commission_decision",
-        reference=case.reference,
         notice_id=notice.id,
+        reference=case.reference,
         notes=why,
-        active=True,
-        created_by=actor.user_id,
-        created_role=str(actor.role) if actor.role else "system",
-        created_at=utcnow(),
-    )
-    uow.session.add(entry)
-    uow.session.flush()
-    uow.audit(
-        actor,
-        "register:entry:created",
-        "protected_person",
-        str(entry.id),
-        {"kind": "commission", "against": notice.requester, "notice": notice.id},
     )
     _event(uow, actor, case, "register_entry", why, {"notice": notice.id, "entry": entry.id})
 

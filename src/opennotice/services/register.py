@@ -159,6 +159,45 @@ def create_entry(ctx: AppContext, actor: Actor, data: EntryIn) -> ProtectedPerso
         return entry
 
 
+def add_protection(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    kind: str,
+    subject: dict[str, Any],
+    against: str | None,
+    ground: str,
+    notice_id: str | None = None,
+    reference: str | None = None,
+    notes: str | None = None,
+) -> ProtectedPerson:
+    """Enter the subject of a request in the register inside the caller's transaction (a
+    refusal, or a commission's decision): the one place such automatic entries are written."""
+    from opennotice.domain.content import Subject
+
+    entry = ProtectedPerson(
+        kind=kind,
+        person=identity_of(Subject.model_validate(subject)),
+        against=against,
+        ground=ground,
+        profile=subject.get("occupation"),
+        reference=reference,
+        notice_id=notice_id,
+        notes=notes[:2000] if notes else None,
+        active=True,
+        created_by=actor.user_id,
+        created_role=str(actor.role) if actor.role else "system",
+        created_at=utcnow(),
+    )
+    uow.session.add(entry)
+    uow.session.flush()
+    uow.audit(
+        actor, "register:entry:created", "protected_person", str(entry.id),
+        {"kind": kind, "against": against, "notice": notice_id, "automatic": True},
+    )  # fmt: skip
+    return entry
+
+
 def protect_after_refusal(uow: UnitOfWork, actor: Actor, notice: Notice, ground: str) -> None:
     """A refusal on Art. 2, Art. 3 or refugee-policy grounds protects its subject from the
     requesting member from now on (called inside the decision's transaction)."""
@@ -167,59 +206,9 @@ def protect_after_refusal(uow: UnitOfWork, actor: Actor, notice: Notice, ground:
     subject = notice.content.get("subject")
     if not isinstance(subject, dict):
         return
-    from opennotice.domain.content import Subject
-
-    identity = identity_of(Subject.model_validate(subject))
-    entry = ProtectedPerson(
-        kind="refusal",
-        person=identity,
-        against=notice.requester,
-        ground=ground,
-        profile=subject.get("occupation"),
+    add_protection(
+        uow, actor, kind="refusal", subject=subject, against=notice.requester, ground=ground,
         notice_id=notice.id,
-        active=True,
-        created_by=actor.user_id,
-        created_role=str(actor.role),
-        created_at=utcnow(),
-    )
-    uow.session.add(entry)
-    uow.session.flush()
-    uow.audit(
-        actor, "register:entry:created", "protected_person", str(entry.id),
-        {"kind": "refusal", "against": notice.requester, "notice": notice.id, "automatic": True},
-    )  # fmt: skip
-
-
-def protect_from_commission(
-    ctx: AppContext,
-    uow: UnitOfWork,
-    actor: Actor,
-    subject: dict[str, Any],
-    requester: str | None,
-    reason: str,
-) -> None:
-    """The commission's decision protects the subject of a request (called by services/ccf.py
-    inside the decision's transaction)."""
-    from opennotice.domain.content import Subject
-
-    identity = identity_of(Subject.model_validate(subject))
-    entry = ProtectedPerson(
-        kind="commission",
-        person=identity,
-        against=requester,
-        ground="commission_decision",
-        profile=subject.get("occupation"),
-        notes=reason[:2000] if reason else None,
-        active=True,
-        created_by=actor.user_id,
-        created_role=str(actor.role),
-        created_at=utcnow(),
-    )
-    uow.session.add(entry)
-    uow.session.flush()
-    uow.audit(
-        actor, "register:entry:created", "protected_person", str(entry.id),
-        {"kind": "commission", "against": requester, "automatic": True},
     )  # fmt: skip
 
 
