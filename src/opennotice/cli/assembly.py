@@ -18,7 +18,7 @@ from opennotice.domain.assembly import RULES_FILE, RulesError, load_rules
 from opennotice.errors import ValidationFailed
 from opennotice.services import assembly as svc
 
-from .common import console, context, err_console, operator, run
+from .common import console, context, err_console, operator, read_text_file, run
 
 app = typer.Typer(help="General Assembly elections (the clerk).", no_args_is_help=True)
 session_app = typer.Typer(help="Assembly sessions.", no_args_is_help=True)
@@ -170,11 +170,7 @@ def nominate(
     statement: Path = typer.Option(..., "--statement", help="file with the public statement"),
 ) -> None:
     """Record a member's nomination (before the deadline)."""
-    try:
-        text = statement.read_text(encoding="utf-8")
-    except OSError:
-        err_console.print(f"[red]error:[/red] cannot read {statement}")
-        raise typer.Exit(2) from None
+    text = read_text_file(statement)
     row = run(
         lambda: svc.nominate(
             context(),
@@ -207,11 +203,7 @@ def document_add(
     url: str | None = typer.Option(None, "--url"),
 ) -> None:
     """Attach an observers' document (objection, open letter) to a candidacy."""
-    try:
-        text = body.read_text(encoding="utf-8")
-    except OSError:
-        err_console.print(f"[red]error:[/red] cannot read {body}")
-        raise typer.Exit(2) from None
+    text = read_text_file(body)
     row = run(
         lambda: svc.attach_document(
             context(),

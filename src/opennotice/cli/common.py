@@ -6,6 +6,7 @@ import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 from typing import TypeVar
 
 import typer
@@ -49,3 +50,12 @@ def clear_errors() -> Iterator[None]:
 def run(fn: Callable[[], T]) -> T:
     with clear_errors():
         return fn()
+
+
+def read_text_file(path: Path) -> str:
+    """A text file given on the command line, or a one-line error and exit 2."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        err_console.print(f"[red]error:[/red] cannot read {path} as UTF-8 text")
+        raise typer.Exit(2) from None

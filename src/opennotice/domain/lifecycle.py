@@ -104,6 +104,15 @@ def transitions_for(kind: Kind) -> dict[Action, Transition]:
     return NOTICE_TRANSITIONS if kind == Kind.NOTICE else DIFFUSION_TRANSITIONS
 
 
+def available_actions(kind: Kind, current: Status, role: Role, own: bool) -> list[Action]:
+    """The actions this role may take now (the pages offer these and no others)."""
+    return [
+        t.action
+        for t in transitions_for(kind).values()
+        if current in t.sources and role in t.roles and (own or not t.own_member_only)
+    ]
+
+
 def initial_diffusion_status(sender_under_prior_review: bool) -> Status:
     """A diffusion goes out at once unless its sender is under prior review."""
     return S.SUBMITTED if sender_under_prior_review else S.CIRCULATING

@@ -109,3 +109,20 @@ def test_add_years_keeps_month_and_is_five_years_later(day: dt.date) -> None:
     later = add_years(day, 5)
     assert later.year == day.year + 5 and later.month == day.month
     assert later.day == day.day or (day.month, day.day, later.day) == (2, 29, 28)
+
+
+def test_available_actions_follow_the_table() -> None:
+    from opennotice.domain.lifecycle import available_actions
+
+    ncb_issued = available_actions(Kind.NOTICE, Status.ISSUED, Role.NCB, own=True)
+    assert set(ncb_issued) == {Action.SUSPEND, Action.RENEW, Action.WITHDRAW}
+    assert available_actions(Kind.NOTICE, Status.ISSUED, Role.NCB, own=False) == []
+    assert set(available_actions(Kind.NOTICE, Status.SUSPENDED, Role.NCB, own=True)) == {
+        Action.RESUME,
+        Action.WITHDRAW,
+    }
+    assert available_actions(Kind.NOTICE, Status.DELETED, Role.SECRETARIAT, own=False) == []
+    # Whatever it offers, next_status accepts.
+    for status in Status:
+        for action in available_actions(Kind.NOTICE, status, Role.NCB, own=True):
+            next_status(Kind.NOTICE, status, action, Role.NCB, "FR", "FR")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.datastructures import UploadFile
 
 from opennotice.domain.content import Visibility
-from opennotice.domain.lifecycle import Action
+from opennotice.domain.lifecycle import Action, available_actions
 from opennotice.domain.types import Kind, NoticeType, Role, Status
 from opennotice.errors import Conflict, NotFound, ValidationFailed
 from opennotice.services import compliance
@@ -38,16 +38,6 @@ router = APIRouter(route_class=StaffRoute, include_in_schema=False)
 
 EDITABLE = {Status.DRAFT.value, Status.INFO_REQUESTED.value}
 VISIBILITY_LATER = {Status.ISSUED.value, Status.SUSPENDED.value}
-NCB_ACTIONS = {
-    Status.DRAFT.value: [Action.WITHDRAW],
-    Status.SUBMITTED.value: [Action.WITHDRAW],
-    Status.IN_REVIEW.value: [Action.WITHDRAW],
-    Status.INFO_REQUESTED.value: [Action.WITHDRAW],
-    Status.ISSUED.value: [Action.SUSPEND, Action.RENEW, Action.WITHDRAW],
-    Status.SUSPENDED.value: [Action.RESUME, Action.WITHDRAW],
-    Status.CIRCULATING.value: [Action.WITHDRAW],
-    Status.CONFIRMED.value: [Action.WITHDRAW],
-}
 ACTION_LABELS = {
     Action.SUSPEND: "Suspend (up to 6 months)",
     Action.RESUME: "Resume",
@@ -345,7 +335,11 @@ def request_page(request: Request, ctx: Ctx, staff: Staff, rid: str) -> Response
         notice=notice, nurl=url(notice.id), content=notice.content or {}, findings=views,
         terms=all_terms(views), field_findings=by_field(views), history=steps,
         questions=questions(steps), photos=photos,
-        actions=[(a.value, ACTION_LABELS[a]) for a in NCB_ACTIONS.get(notice.status, [])],
+        actions=[
+            (a.value, ACTION_LABELS[a])
+            for a in available_actions(Kind(notice.kind), Status(notice.status), Role.NCB, True)
+            if a in ACTION_LABELS
+        ],
         editable=notice.status in EDITABLE, info_requested=notice.status == "info_requested",
     )  # fmt: skip
 
