@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
@@ -99,4 +97,3 @@ def test_concurrent_writers_keep_one_chain(ctx: AppContext, people: dict[str, Wh
     assert len(set(ids)) == 24
     result = verify_log(ctx)
     assert result.ok, result.problem
-    _ = os
