@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from rawhttp import Connection, encode_request, json_request
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -296,52 +297,57 @@ async def drive(
     max_in_flight: int, seed: int, grace: float,
 ) -> float:  # fmt: skip
     rng = random.Random(seed)
-    limits = httpx.Limits(max_connections=max_in_flight, max_keepalive_connections=max_in_flight)
-    gate = asyncio.Semaphore(max_in_flight)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    # A pool of keep-alive connections, which is also the cap on requests in flight.
+    pool: asyncio.Queue[Connection] = asyncio.Queue()
+    for _ in range(max_in_flight):
+        pool.put_nowait(Connection(host, int(port)))
 
-        async def one(stream: Stream, scheduled: float) -> None:
-            async with gate:
-                if time.perf_counter() - scheduled > 0.05:
-                    stream.late_starts += 1
-                try:
-                    if stream.name == "screening":
-                        r = await client.post(
-                            "/api/v1/screen", json=screen_body(rng), headers=headers
-                        )
-                    else:
-                        r = await client.get(public_request(rng, ids))
-                    status = r.status_code
-                except httpx.HTTPError:
-                    status = 599
-            stream.record(status, time.perf_counter() - scheduled)
+    async def one(stream: Stream, scheduled: float) -> None:
+        conn = await pool.get()
+        try:
+            if time.perf_counter() - scheduled > 0.05:
+                stream.late_starts += 1
+            if stream.name == "screening":
+                request = json_request("POST", "/api/v1/screen", host, screen_body(rng), token)
+            else:
+                request = encode_request("GET", public_request(rng, ids), host)
+            try:
+                status = (await conn.send(request)).status
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                status = 599
+        finally:
+            pool.put_nowait(conn)
+        stream.record(status, time.perf_counter() - scheduled)
 
-        async def schedule(stream: Stream, start: float) -> list[asyncio.Task[None]]:
-            tasks: list[asyncio.Task[None]] = []
-            n = 0
-            interval = 1.0 / stream.rate
-            while True:
-                at = start + n * interval
-                if at - start >= seconds:
-                    return tasks
-                delay = at - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(one(stream, at)))
-                n += 1
+    async def schedule(stream: Stream, start: float) -> list[asyncio.Task[None]]:
+        tasks: list[asyncio.Task[None]] = []
+        n = 0
+        interval = 1.0 / stream.rate
+        while True:
+            at = start + n * interval
+            if at - start >= seconds:
+                return tasks
+            delay = at - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(stream, at)))
+            n += 1
 
-        start = time.perf_counter()
-        groups = await asyncio.gather(*(schedule(s, start) for s in streams if s.rate > 0))
-        for stream, group in zip([s for s in streams if s.rate > 0], groups, strict=True):
-            stream.sent = len(group)
-        tasks = [t for g in groups for t in g]
-        # What is not answered within the grace period after the last send counts as failed.
-        _done, pending = await asyncio.wait(tasks, timeout=grace)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        return time.perf_counter() - start
+    start = time.perf_counter()
+    groups = await asyncio.gather(*(schedule(s, start) for s in streams if s.rate > 0))
+    for stream, group in zip([s for s in streams if s.rate > 0], groups, strict=True):
+        stream.sent = len(group)
+    tasks = [t for g in groups for t in g]
+    # What is not answered within the grace period after the last send counts as failed.
+    _done, pending = await asyncio.wait(tasks, timeout=grace)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    elapsed = time.perf_counter() - start
+    while not pool.empty():
+        await pool.get_nowait().close()
+    return elapsed
 
 
 def pct(sorted_values: list[float], q: int) -> float:

@@ -7,6 +7,7 @@ from opennotice.services.ccf import WithdrawalWatch
 from opennotice.services.compliance import ComplianceChecker
 from opennotice.services.context import AppContext
 from opennotice.services.screening import attach_index
+from opennotice.services.token_cache import TokenCache
 from opennotice.services.transparency import VisibilityWatch
 from opennotice.store.db import make_engine, make_session_factory
 
@@ -22,6 +23,7 @@ def build_context(settings: Settings | None = None) -> AppContext:
         session_factory=make_session_factory(engine),
         read_session_factory=make_session_factory(read_engine),
         secret_key=settings.resolve_secret_key(),
+        tokens=TokenCache(ttl=settings.token_cache_seconds),
     )
     ctx.checker = ComplianceChecker()  # compliance: the rules catalogue, checked at start-up
     ctx.listeners.append(WithdrawalWatch(ctx))  # CCF: withdrawals during a commission review

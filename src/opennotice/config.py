@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # Limits at the HTTP edge.
     max_body_bytes: int = 2 * 1024 * 1024
     max_photo_bytes: int = 5 * 1024 * 1024
+    # A request body must arrive within body_seconds; an answer may take request_seconds.
+    body_seconds: float = Field(default=30.0, gt=0)
+    request_seconds: float = Field(default=120.0, gt=0)
     page_size_max: int = 200
     # A notice stays valid this many years, and renewal adds as many.
     validity_years: int = 5
@@ -35,6 +38,10 @@ class Settings(BaseSettings):
     # Index refresh across processes (seconds between polls of the change feed).
     index_poll_seconds: float = 0.5
     public_rate_per_minute: int = 600
+    # A checked API token is remembered this many seconds by each server process (0: never).
+    # A rotated or disabled token stops at once in the process that made the change, and
+    # within this time in the others.
+    token_cache_seconds: float = Field(default=1.0, ge=0.0, le=60.0)
 
     def resolve_secret_key(self) -> bytes:
         """The token-hashing key: from the environment, else from (or into) a 0600 file."""

@@ -6,6 +6,7 @@ import json
 
 from fastapi.testclient import TestClient
 
+from opennotice.api.routers.screen import HitOut, ScreenOut
 from opennotice.services.context import AppContext
 from tests.conftest import Who
 from tests.factories import red_notice
@@ -46,6 +47,9 @@ def test_screening_user_sees_only_what_a_hit_needs(
     assert r.status_code == 200, r.text
     (hit,) = r.json()["hits"]
     assert set(hit) == HIT_FIELDS
+    # The route writes the answer without the response model: it must still be that shape.
+    assert set(HitOut.model_fields) == HIT_FIELDS
+    assert ScreenOut.model_validate(r.json()).hits[0].notice == hit["notice"]
     assert hit["notice"] == nid and hit["type"] == "red" and hit["requester"] == "FR"
     assert hit["contact"] == "NCB Paris, duty desk +33 1 00 00 00 00"
     assert hit["name"] == "Marchetti, Lorenzo Aldo" and hit["date_of_birth"] == "1979-04-12"

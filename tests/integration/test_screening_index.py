@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -321,3 +322,23 @@ def test_demo_seed_leaves_hit_notifications(ctx: AppContext, people: dict[str, W
     with ctx.read_session_factory() as session:
         notes = session.scalars(select(Notification).where(Notification.kind == "hit")).all()
     assert [(n.member, n.notice_id) for n in notes] == [("FR", nid)]
+
+
+def test_the_writer_thread_ends_when_idle_and_comes_back_for_the_next_job(
+    ctx: AppContext,
+) -> None:
+    writer = GroupWriter(ctx)
+    writer.IDLE_SECONDS = 0.05
+
+    def job(uow: UnitOfWork) -> int:
+        return uow.audit(OPERATOR, "screen:query:made", "screening", None, {"hits": 0}).seq
+
+    futures = [writer.submit(job) for _ in range(5)]
+    seqs = sorted(f.result(timeout=10) for f in futures)
+    assert seqs == list(range(seqs[0], seqs[0] + 5))
+    deadline = time.monotonic() + 10
+    while writer._thread is not None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert writer._thread is None  # no thread left behind by an idle writer
+    assert writer.run(job) == seqs[-1] + 1
+    assert verify_log(ctx).ok

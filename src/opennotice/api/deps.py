@@ -19,12 +19,16 @@ def get_ctx(request: Request) -> AppContext:
     return ctx
 
 
-def get_actor(request: Request, ctx: Annotated[AppContext, Depends(get_ctx)]) -> Actor:
+def bearer_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("send 'Authorization: Bearer <token>' with an API token")
-    return authenticate_token(ctx, token.strip(), request.state.request_id)
+    return token.strip()
+
+
+def get_actor(request: Request, ctx: Annotated[AppContext, Depends(get_ctx)]) -> Actor:
+    return authenticate_token(ctx, bearer_token(request), request.state.request_id)
 
 
 def allow(permission: str) -> Callable[..., Actor]:

@@ -97,7 +97,10 @@ class Part:
         object.__setattr__(self, "weight", weight)
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: a form is compared and hashed by identity. Forms are built once per name and
+# shared (cached), so records with the same name hold the same forms, and the scorer can
+# remember a name's score per query cheaply (see NameIndex.search).
+@dataclass(frozen=True, slots=True, eq=False)
 class NameForm:
     parts: tuple[Part, ...]
     origin: str  # "name" | "original" | "alias:<n>" | "query"
@@ -110,21 +113,29 @@ class NameForm:
     merged_memo: tuple[NameForm, ...] | None = field(
         init=False, default=None, compare=False, repr=False
     )
+    #: ``concat(False)`` and ``concat(True)`` (derived: the scorer and the
+    #: blocking keys read them for every comparison).
+    concat_family_first: str = field(init=False, compare=False, repr=False)
+    concat_given_first: str = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "alts", tuple(p.alts for p in self.parts))
-        weights = tuple(p.weight for p in self.parts)
+        parts = self.parts
+        object.__setattr__(self, "alts", tuple(p.alts for p in parts))
+        weights = tuple(p.weight for p in parts)
         object.__setattr__(self, "weights", weights)
         object.__setattr__(self, "total_weight", sum(weights))
+        fam = "".join([p.alts[0] for p in parts if p.role == ROLE_FAMILY])
+        rest = "".join([p.alts[0] for p in parts if p.role != ROLE_FAMILY])
+        object.__setattr__(self, "concat_family_first", fam + rest)
+        object.__setattr__(self, "concat_given_first", rest + fam)
 
     @property
     def display(self) -> str:
         return " ".join(p.alts[0] for p in self.parts)
 
     def concat(self, given_first: bool) -> str:
-        fam = [p.alts[0] for p in self.parts if p.role == ROLE_FAMILY]
-        rest = [p.alts[0] for p in self.parts if p.role != ROLE_FAMILY]
-        return "".join(rest + fam) if given_first else "".join(fam + rest)
+        """The canonical spellings joined, family parts first (or last)."""
+        return self.concat_given_first if given_first else self.concat_family_first
 
 
 def _script_of_char(ch: str) -> str:
@@ -303,6 +314,31 @@ def _latin_parts(word: str, role: int) -> tuple[Part, ...]:
     return tuple(_make_part(pos, role, word) for pos in _latin_word(word, role))
 
 
+@lru_cache(maxsize=1 << 17)
+def _script_parts(word: str, role: int, wscript: str) -> tuple[Part | None, tuple[Part, ...]]:
+    """The part of one non-Latin word (all its schemes) and, for a Han or Hangul given name
+    of several syllables, one part per syllable (else empty). Cached: words repeat across
+    names, and transliterating one through every scheme is the costly step."""
+    if wscript in ("han", "hangul"):
+        joined, per_syll = _han_word(word, role) if wscript == "han" else _hangul_word(word, role)
+        _add(joined, anyascii(word).lower().replace(" ", ""), "anyascii")
+        jp = _make_part(joined, role, word)
+        if len(per_syll) > 1 and role != ROLE_FAMILY:
+            return jp, tuple(_make_part(pos, role, word) for pos in per_syll)
+        return jp, ()
+    if wscript == "cyrillic":
+        alts = _cyrillic_word(word)
+    elif wscript == "greek":
+        alts = _greek_word(word)
+    elif wscript == "arabic":
+        alts = _arabic_word(word)
+    else:
+        alts = []
+    asc = "".join(ch for ch in anyascii(word).lower() if ch.isalnum())
+    _add(alts, asc, "anyascii")
+    return (_make_part(alts, role, word) if alts else None), ()
+
+
 def _split_full_name(text: str) -> tuple[str, str] | None:
     """Family/given split for an unspaced Han or Hangul full name."""
     if " " in text or len(text) < 2:
@@ -347,34 +383,15 @@ def _forms_cached(family: str, given: str, origin: str) -> tuple[NameForm, ...]:
                 split_parts.append(p)
             continue
         nonlatin = True
-        if wscript in ("han", "hangul"):
-            joined, per_syll = (
-                _han_word(word, role) if wscript == "han" else _hangul_word(word, role)
-            )
-            _add(joined, anyascii(word).lower().replace(" ", ""), "anyascii")
-            jp = _make_part(joined, role, word)
-            joined_parts.append(jp)
-            if len(per_syll) > 1 and role != ROLE_FAMILY:
-                has_split = True
-                for pos in per_syll:
-                    split_parts.append(_make_part(pos, role, word))
-            else:
-                split_parts.append(jp)
+        joined_part, syllables = _script_parts(word, role, wscript)
+        if joined_part is None:
             continue
-        if wscript == "cyrillic":
-            alts = _cyrillic_word(word)
-        elif wscript == "greek":
-            alts = _greek_word(word)
-        elif wscript == "arabic":
-            alts = _arabic_word(word)
+        joined_parts.append(joined_part)
+        if syllables:
+            has_split = True
+            split_parts.extend(syllables)
         else:
-            alts = []
-        asc = "".join(ch for ch in anyascii(word).lower() if ch.isalnum())
-        _add(alts, asc, "anyascii")
-        if alts:
-            p = _make_part(alts, role, word)
-            joined_parts.append(p)
-            split_parts.append(p)
+            split_parts.append(joined_part)
 
     # Articles (al-, el-) dropped when something else remains.
     def strip(parts: list[Part]) -> tuple[Part, ...]:

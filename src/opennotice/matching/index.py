@@ -43,7 +43,7 @@ from .scoring import (
     prepare_query,
     prepare_record,
     query_forms,
-    score_prepared,
+    score_namesakes,
 )
 
 __all__ = ["NameIndex", "blocking_keys"]
@@ -243,13 +243,21 @@ class NameIndex:
         # Above the ceiling a conflicting date of birth cannot reach the
         # threshold: read only the compatible date-of-birth buckets.
         buckets = compatible_buckets(pq.date_of_birth) if threshold > DOB_CONFLICT_CEILING else None
-        scored: list[tuple[float, str, PreparedPerson]] = []
+        # Records with the same name (the same forms) are scored together: the name once.
+        namesakes: dict[tuple[NameForm, ...], list[PreparedPerson]] = {}
         for rec in self._collect(keys, buckets):
             if member is not None and member in rec.restricted_from:
                 continue
-            s = score_prepared(pq, rec, threshold)
-            if s >= threshold and s > 0.0:
-                scored.append((s, rec.key, rec))
+            group = namesakes.get(rec.forms)
+            if group is None:
+                namesakes[rec.forms] = [rec]
+            else:
+                group.append(rec)
+        scored: list[tuple[float, str, PreparedPerson]] = []
+        for group in namesakes.values():
+            for s, rec in score_namesakes(pq, group, threshold):
+                if s > 0.0:
+                    scored.append((s, rec.key, rec))
         if not scored:
             return []
         scored.sort(key=lambda t: (-t[0], t[1]))

@@ -37,6 +37,7 @@ __all__ = [
     "prepare_record",
     "query_forms",
     "same_person_score",
+    "score_namesakes",
     "score_pair",
     "score_prepared",
 ]
@@ -177,23 +178,22 @@ def _alts_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float:
         if ini_a and ini_b:
             return 1.0 if not set_a.isdisjoint(set_b) else 0.0
         ia = {x[0] for x in a}
-        ib = {x[0] for x in b}
-        return INITIAL_SIMILARITY if ia & ib else 0.0
+        return INITIAL_SIMILARITY if not ia.isdisjoint([y[0] for y in b]) else 0.0
     if not set_a.isdisjoint(set_b):
         return 1.0
     best = 0.0
-    common = ska & skb
-    if common:
-        best = max(_skeleton_similarity(sk) for sk in common)
+    if not ska.isdisjoint(skb):
+        # _skeleton_similarity grows with the length: the longest common one wins
+        best = _skeleton_similarity(max(ska & skb, key=len))
     osa = OSA.normalized_similarity
     for x, lx in len_a:
         for y, ly in len_b:
             # OSA similarity <= 1 - |lx - ly| / max(lx, ly): skip pairs that can
             # neither beat ``best`` nor reach MIN_PART_SIM.
-            longest = lx if lx >= ly else ly
-            bound = 1.0 - abs(lx - ly) / longest if longest else 1.0
-            if bound <= best or bound < MIN_PART_SIM:
-                continue
+            if lx != ly:
+                d, longest = (lx - ly, lx) if lx > ly else (ly - lx, ly)
+                if d + d > longest or 1.0 - d / longest <= best:
+                    continue
             sim = osa(x, y)
             if sim > best:
                 best = sim
@@ -204,17 +204,59 @@ def _weight(p: Part) -> float:
     return p.weight
 
 
-def _align(q: NameForm, r: NameForm) -> tuple[float, list[tuple[int, int, float]]]:
-    pairs: list[tuple[float, int, int]] = []
+def _candidate_pairs(q: NameForm, r: NameForm) -> list[tuple[float, int, int]]:
+    """(similarity, query part, record part) of every pair the aligner may
+    use (similarity >= MIN_PART_SIM), best first (ties: higher indices first)."""
+    sim = _alts_sim
     ralts = r.alts
+    pairs: list[tuple[float, int, int]] = []
     for i, a in enumerate(q.alts):
         for j, b in enumerate(ralts):
-            s = _alts_sim(a, b)
+            s = sim(a, b)
             if s >= MIN_PART_SIM:
                 pairs.append((s, i, j))
+    if len(pairs) > 1:
+        pairs.sort(reverse=True)
+    return pairs
+
+
+def _greedy_score(q: NameForm, r: NameForm, pairs: list[tuple[float, int, int]]) -> float:
+    """Score of the greedy alignment of ``_candidate_pairs(q, r)``.
+
+    Same additions in the same order as ``_align`` (assignment order), so
+    both give bit-identical scores.
+    """
+    if not pairs:
+        return 0.0
+    wq, wr = q.weights, r.weights
+    used_q = 0
+    used_r = 0
+    sq = 0.0
+    sr = 0.0
+    for s, i, j in pairs:
+        bi = 1 << i
+        bj = 1 << j
+        if used_q & bi or used_r & bj:
+            continue
+        used_q |= bi
+        used_r |= bj
+        sq += wq[i] * s
+        sr += wr[j] * s
+    tq, tr = q.total_weight, r.total_weight
+    if tq == 0 or tr == 0:
+        return 0.0
+    return 0.5 * (sq / tq + sr / tr)
+
+
+def _align_score(q: NameForm, r: NameForm) -> float:
+    """``_align(q, r)[0]`` without building the assignment (scoring hot path)."""
+    return _greedy_score(q, r, _candidate_pairs(q, r))
+
+
+def _align(q: NameForm, r: NameForm) -> tuple[float, list[tuple[int, int, float]]]:
+    pairs = _candidate_pairs(q, r)
     if not pairs:
         return 0.0, []
-    pairs.sort(reverse=True)
     used_q = 0
     used_r = 0
     assignment: list[tuple[int, int, float]] = []
@@ -225,8 +267,13 @@ def _align(q: NameForm, r: NameForm) -> tuple[float, list[tuple[int, int, float]
         used_r |= 1 << j
         assignment.append((i, j, s))
     wq, wr = q.weights, r.weights
-    sq = sum(wq[i] * s for i, _, s in assignment)
-    sr = sum(wr[j] * s for _, j, s in assignment)
+    # same additions in the same order as _greedy_score (not ``sum``, whose
+    # float algorithm changed in Python 3.12): both give bit-identical scores
+    sq = 0.0
+    sr = 0.0
+    for i, j, s in assignment:
+        sq += wq[i] * s
+        sr += wr[j] * s
     tq, tr = q.total_weight, r.total_weight
     if tq == 0 or tr == 0:
         return 0.0, assignment
@@ -236,13 +283,11 @@ def _align(q: NameForm, r: NameForm) -> tuple[float, list[tuple[int, int, float]
 def _concat(q: NameForm, r: NameForm) -> float:
     if len(q.parts) == len(r.parts):
         return 0.0
-    qs = q.concat(False)
+    qs = q.concat_family_first
     if len(qs) < 4:
         return 0.0
-    best = max(
-        Levenshtein.normalized_similarity(qs, r.concat(False)),
-        Levenshtein.normalized_similarity(qs, r.concat(True)),
-    )
+    lev = Levenshtein.normalized_similarity
+    best = max(lev(qs, r.concat_family_first), lev(qs, r.concat_given_first))
     return best if best >= 0.85 else 0.0
 
 
@@ -258,21 +303,34 @@ def _merge_parts(a: Part, b: Part) -> Part:
     return Part(t, ("merged",) * len(t), a.role, a.source + " " + b.source, skels, a.initials)
 
 
+def _mergeable(form: NameForm) -> list[int]:
+    """Positions k where parts k and k+1 may be merged: same kind
+    (family/given), neither an initial."""
+    parts = form.parts
+    out: list[int] = []
+    for k in range(len(parts) - 1):
+        a, b = parts[k], parts[k + 1]
+        same_kind = (a.role == ROLE_FAMILY) == (b.role == ROLE_FAMILY)
+        if same_kind and not a.is_initial and not b.is_initial:
+            out.append(k)
+    return out
+
+
 def _merged_variants(form: NameForm) -> tuple[NameForm, ...]:
-    """The form with two adjacent parts of the same kind (family/given) merged
-    (memoised on the form)."""
+    """The form with two adjacent parts of the same kind (family/given) merged,
+    one variant per position of :func:`_mergeable` (memoised on the form)."""
     memo = form.merged_memo
     if memo is not None:
         return memo
-    out: list[NameForm] = []
     parts = form.parts
-    for i in range(len(parts) - 1):
-        a, b = parts[i], parts[i + 1]
-        if (a.role == ROLE_FAMILY) != (b.role == ROLE_FAMILY) or a.is_initial or b.is_initial:
-            continue
-        merged = (*parts[:i], _merge_parts(a, b), *parts[i + 2 :])
-        out.append(NameForm(merged, form.origin, form.script))
-    result = tuple(out)
+    result = tuple(
+        NameForm(
+            (*parts[:k], _merge_parts(parts[k], parts[k + 1]), *parts[k + 2 :]),
+            form.origin,
+            form.script,
+        )
+        for k in _mergeable(form)
+    )
     object.__setattr__(form, "merged_memo", result)
     return result
 
@@ -281,29 +339,134 @@ MERGED_PENALTY = 0.02
 
 
 def _name_score(q: PreparedPerson, r: PreparedPerson) -> tuple[float, int, int, str]:
-    best = (0.0, -1, -1, "token-alignment")
+    best = 0.0
+    best_qi = best_ri = -1
+    method = "token-alignment"
     for qi, qf in enumerate(q.forms):
+        nq = len(qf.parts)
         for ri, rf in enumerate(r.forms):
-            s, _ = _align(qf, rf)
-            if s > best[0]:
-                best = (s, qi, ri, "token-alignment")
-            if best[0] >= 0.999:
-                return best
-            nq, nr = len(qf.parts), len(rf.parts)
+            s = _align_score(qf, rf)
+            if s > best:
+                best, best_qi, best_ri, method = s, qi, ri, "token-alignment"
+            if best >= 0.999:
+                return best, best_qi, best_ri, method
+            nr = len(rf.parts)
             if nq != nr and s < 0.95:
                 c = _concat(qf, rf)
-                if c > best[0]:
-                    best = (c, qi, ri, "concatenated")
+                if c > best:
+                    best, best_qi, best_ri, method = c, qi, ri, "concatenated"
                 if nq > nr:
                     for mq in _merged_variants(qf):
-                        m = _align(mq, rf)[0] - MERGED_PENALTY
-                        if m > best[0]:
-                            best = (m, qi, ri, "merged-parts")
+                        m = _align_score(mq, rf) - MERGED_PENALTY
+                        if m > best:
+                            best, best_qi, best_ri, method = m, qi, ri, "merged-parts"
                 else:
                     for mr in _merged_variants(rf):
-                        m = _align(qf, mr)[0] - MERGED_PENALTY
-                        if m > best[0]:
-                            best = (m, qi, ri, "merged-parts")
+                        m = _align_score(qf, mr) - MERGED_PENALTY
+                        if m > best:
+                            best, best_qi, best_ri, method = m, qi, ri, "merged-parts"
+    return best, best_qi, best_ri, method
+
+
+#: Added to computed upper bounds: covers float rounding (the bound sums the
+#: weights in another order than the exact score).
+_BOUND_SLACK = 1e-9
+
+
+def _merge_bound(
+    sims: list[list[float]],
+    wm: tuple[float, ...],
+    wo: tuple[float, ...],
+    tm: float,
+    to: float,
+    k: int,
+) -> float:
+    """Upper bound of the alignment score once parts k and k+1 of one side
+    ("merged side", weights ``wm``, total ``tm``) are merged into one part.
+
+    ``sims[a][b]``: similarity of part a of the merged side with part b of the
+    other side (0.0 below MIN_PART_SIM).  The merged part (weight ``wm[k]``:
+    same role, not an initial) may match at most one part of the other side,
+    with similarity <= 1; every other part keeps its similarities, and the
+    alignment is a matching, so each part counts at most its best similarity.
+    """
+    cover_m = wm[k]
+    best_o = [0.0] * len(wo)
+    for a, row in enumerate(sims):
+        if a == k or a == k + 1:
+            continue
+        cover_m += wm[a] * max(row)
+        for b, s in enumerate(row):
+            if s > best_o[b]:
+                best_o[b] = s
+    cover_o = 0.0
+    gain = 0.0
+    for b, w in enumerate(wo):
+        cover_o += w * best_o[b]
+        g = w * (1.0 - best_o[b])
+        if g > gain:
+            gain = g
+    return 0.5 * (cover_m / (tm - wm[k + 1]) + (cover_o + gain) / to) + _BOUND_SLACK
+
+
+def _merged_value(
+    qf: NameForm,
+    rf: NameForm,
+    pairs: list[tuple[float, int, int]],
+    best: float,
+    cut: float,
+) -> float:
+    """``max(best, merged-parts scores of qf x rf)``, where merged-parts
+    alignments whose upper bound is below ``cut`` (or cannot beat ``best``)
+    are not computed: then the result may be too low, but only when it is
+    below ``cut`` anyway."""
+    merge_query = len(qf.parts) > len(rf.parts)
+    form, other = (qf, rf) if merge_query else (rf, qf)
+    ks = _mergeable(form)
+    if not ks:
+        return best
+    n_other = len(other.parts)
+    sims = [[0.0] * n_other for _ in form.parts]
+    for s, i, j in pairs:
+        if merge_query:
+            sims[i][j] = s
+        else:
+            sims[j][i] = s
+    wm, wo, tm, to = form.weights, other.weights, form.total_weight, other.total_weight
+    variants: tuple[NameForm, ...] | None = None
+    for n, k in enumerate(ks):
+        bound = _merge_bound(sims, wm, wo, tm, to, k) - MERGED_PENALTY
+        if bound < cut or bound <= best:
+            continue
+        if variants is None:
+            variants = _merged_variants(form)
+        v = variants[n]
+        m = (_align_score(v, rf) if merge_query else _align_score(qf, v)) - MERGED_PENALTY
+        if m > best:
+            best = m
+    return best
+
+
+def _name_value(q: PreparedPerson, r: PreparedPerson, cut: float) -> float:
+    """``_name_score(q, r)[0]`` whenever that is >= ``cut``; otherwise some
+    value < ``cut`` (merged-parts alignments that cannot reach ``cut`` are
+    skipped).  Same loop as ``_name_score``; ``cut`` must be <= 0.999 so that
+    the early exit happens at the same form pair."""
+    best = 0.0
+    for qf in q.forms:
+        nq = len(qf.parts)
+        for rf in r.forms:
+            pairs = _candidate_pairs(qf, rf)
+            s = _greedy_score(qf, rf, pairs)
+            if s > best:
+                best = s
+            if best >= 0.999:
+                return best
+            if nq != len(rf.parts) and s < 0.95:
+                c = _concat(qf, rf)
+                if c > best:
+                    best = c
+                best = _merged_value(qf, rf, pairs, best, cut)
     return best
 
 
@@ -324,24 +487,60 @@ def _nat_kind(a: frozenset[str], b: frozenset[str]) -> tuple[str, float, list[st
 
 
 def _adjustment(q: PreparedPerson, r: PreparedPerson) -> float:
-    return (
-        DOB_ADJUSTMENT[compare_dob(q.date_of_birth, r.date_of_birth)]
-        + _sex_kind(q.sex, r.sex)[1]
-        + _nat_kind(q.nationalities, r.nationalities)[1]
-    )
+    """Sum of the attribute adjustments (as in ``explain_prepared``, same
+    order of additions), without building the explanation parts."""
+    qs, rs = q.sex, r.sex
+    sex = SEX_CONFLICT if qs is not None and rs is not None and qs != rs else 0.0
+    qn, rn = q.nationalities, r.nationalities
+    nat = 0.0 if not qn or not rn else NAT_DISJOINT if qn.isdisjoint(rn) else NAT_OVERLAP
+    return DOB_ADJUSTMENT[compare_dob(q.date_of_birth, r.date_of_birth)] + sex + nat
 
 
 def _clamp(x: float) -> float:
     return 0.0 if x < 0.0 else 1.0 if x > 1.0 else round(x, 6)
 
 
+#: ``_clamp`` rounds to 6 decimals: a sum this far below ``floor`` stays below it.
+_ROUNDING_SLACK = 2e-6
+
+
 def score_prepared(q: PreparedPerson, r: PreparedPerson, floor: float = 0.0) -> float:
-    """Score only (fast path).  Returns 0.0 early when ``floor`` cannot be reached."""
+    """Score only (fast path): the score of ``explain_prepared`` when it is
+    >= ``floor``, else 0.0."""
     adj = _adjustment(q, r)
     if 1.0 + adj < floor:
         return 0.0
-    name, _, _, _ = _name_score(q, r)
-    return _clamp(name + adj)
+    # Name scores below ``cut`` cannot reach ``floor`` (the slack covers the
+    # rounding of _clamp), so _name_value may skip work that only matters there.
+    cut = min(floor - adj - _ROUNDING_SLACK, 0.999)
+    score = _clamp(_name_value(q, r, cut) + adj)
+    return score if score >= floor else 0.0
+
+
+def score_namesakes(
+    q: PreparedPerson, records: list[PreparedPerson], floor: float
+) -> list[tuple[float, PreparedPerson]]:
+    """(score, record) of the records that reach ``floor``, for records that share one name
+    (the same forms: the many holders of a common name, with other dates of birth): the
+    name is scored once, with the lowest cut any of them needs. Same scores as
+    :func:`score_prepared` one record at a time."""
+    adjs = [_adjustment(q, r) for r in records]
+    best = max(adjs)
+    if 1.0 + best < floor:
+        return []
+    cut = min(floor - best - _ROUNDING_SLACK, 0.999)
+    value = _name_value(q, records[0], cut)
+    if value < cut:
+        # Below the lowest cut, so below every record's own: each score is under the floor,
+        # which with a floor of 0 or less means clamped to 0.0.
+        return [(0.0, r) for r in records] if floor <= 0.0 else []
+    out: list[tuple[float, PreparedPerson]] = []
+    for adj, r in zip(adjs, records, strict=True):
+        # value >= cut: it is the exact name score, so each record's score is exact
+        score = _clamp(value + adj)
+        if score >= floor:
+            out.append((score, r))
+    return out
 
 
 def _how(x: str, y: str, sim: float) -> str:

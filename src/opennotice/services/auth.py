@@ -17,6 +17,7 @@ from opennotice.errors import Unauthenticated
 from opennotice.store.tables import User
 
 from .context import AppContext
+from .token_cache import TokenHolder
 
 TOKEN_PREFIX = "on_"  # noqa: S105  (a prefix, not a secret)
 _hasher = PasswordHasher()
@@ -57,12 +58,31 @@ def actor_for(user: User, request_id: str = "", via: str = "api") -> Actor:
     )
 
 
-def authenticate_token(ctx: AppContext, token: str, request_id: str = "") -> Actor:
+def _check_shape(token: str) -> None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise Unauthenticated("the API token is not valid")
+
+
+def remembered_actor(ctx: AppContext, token: str, request_id: str = "") -> Actor | None:
+    """The token's user if this process checked the token moments ago; no I/O (so an async
+    route may call it on the event loop), None when the database must be asked."""
+    _check_shape(token)
+    holder = ctx.tokens.get(token_digest(ctx.secret_key, token))
+    return holder.actor(request_id) if holder is not None else None
+
+
+def authenticate_token(ctx: AppContext, token: str, request_id: str = "") -> Actor:
+    _check_shape(token)
     digest = token_digest(ctx.secret_key, token)
-    with ctx.read_session_factory() as session:
-        user = session.execute(select(User).where(User.token_hash == digest)).scalar_one_or_none()
-    if user is None or not user.active:
-        raise Unauthenticated("the API token is not valid")
-    return actor_for(user, request_id)
+    holder = ctx.tokens.get(digest)
+    if holder is None:
+        generation = ctx.tokens.generation
+        with ctx.read_session_factory() as session:
+            user = session.execute(
+                select(User).where(User.token_hash == digest)
+            ).scalar_one_or_none()
+        if user is None or not user.active:
+            raise Unauthenticated("the API token is not valid")
+        holder = TokenHolder(user.id, user.username, Role(user.role), user.member, user.nationality)
+        ctx.tokens.put(digest, holder, generation)
+    return holder.actor(request_id)

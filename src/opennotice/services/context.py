@@ -12,6 +12,7 @@ from opennotice.config import Settings
 from opennotice.store.uow import UnitOfWork
 
 from .ports import ComplianceChecker, NoChecks, NoticeListener
+from .token_cache import TokenCache
 
 
 @dataclass
@@ -24,6 +25,7 @@ class AppContext:
     secret_key: bytes
     checker: ComplianceChecker = field(default_factory=NoChecks)
     listeners: list[NoticeListener] = field(default_factory=list)
+    tokens: TokenCache = field(default_factory=lambda: TokenCache(ttl=0.0))
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)

@@ -246,38 +246,58 @@ T = TypeVar("T")
 class GroupWriter:
     """Writes the audit events and hits of concurrent queries in shared transactions.
 
-    Each query still gets its own audit event; a thread that finds the writer free commits
-    every job waiting at that moment in one transaction (group commit) and the others find
-    their job done. This keeps one writer per process (no SQLite lock contention) and pays
-    one commit for many queries. If a shared transaction fails, each job is retried alone so
-    that one bad job cannot fail the others; no answer is given without its audit event.
+    Each query still gets its own audit event; one writer thread per process commits every
+    job waiting at that moment in one transaction (group commit). This keeps one writer per
+    process (no SQLite lock contention), pays one commit for many queries, and lets an event
+    loop wait for its job without a thread of its own (`submit` returns a future). If a shared
+    transaction fails, each job is retried alone so that one bad job cannot fail the others;
+    no answer is given without its audit event. The thread ends after a few idle seconds and
+    starts again with the next job.
     """
 
     MAX_GROUP = 256
+    IDLE_SECONDS = 5.0
 
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
-        self._mutex = threading.Lock()
-        self._writing = threading.Lock()
+        self._cond = threading.Condition()
         self._pending: list[tuple[Callable[[UnitOfWork], Any], Future[Any]]] = []
+        self._thread: threading.Thread | None = None
+
+    def submit(self, job: Callable[[UnitOfWork], T]) -> Future[T]:
+        """Queue a job; the future holds its result once the transaction is committed."""
+        future: Future[T] = Future()
+        with self._cond:
+            self._pending.append((job, future))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._drain, name="screening-writer", daemon=True
+                )
+                self._thread.start()
+            else:
+                self._cond.notify()
+        return future
 
     def run(self, job: Callable[[UnitOfWork], T]) -> T:
-        future: Future[T] = Future()
-        with self._mutex:
-            self._pending.append((job, future))
-        while not future.done():
-            with self._writing:
-                if future.done():
-                    break
-                with self._mutex:
-                    group = self._pending[: self.MAX_GROUP]
-                    del self._pending[: self.MAX_GROUP]
+        return self.submit(job).result()
+
+    def _drain(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending:
+                    if not self._cond.wait(self.IDLE_SECONDS) and not self._pending:
+                        self._thread = None
+                        return
+                group = self._pending[: self.MAX_GROUP]
+                del self._pending[: self.MAX_GROUP]
+            try:
                 self._write(group)
-        return future.result()
+            except BaseException as exc:  # never leave a caller waiting for ever
+                for _, future in group:
+                    if not future.done():
+                        future.set_exception(exc)
 
     def _write(self, group: list[tuple[Callable[[UnitOfWork], Any], Future[Any]]]) -> None:
-        if not group:
-            return
         try:
             with self._ctx.uow() as uow:
                 results = [job(uow) for job, _ in group]
@@ -608,7 +628,27 @@ def _record_hits(
         )
 
 
-def screen_one(
+@dataclass(frozen=True, slots=True)
+class PendingScreen:
+    """A query searched, its audit event and hits handed to the writer: `written` completes
+    once they are committed (a thread waits with `result()`, an event loop awaits
+    `asyncio.wrap_future(written)` first)."""
+
+    found: list[tuple[Match, IndexedNotice]]
+    at: dt.datetime
+    written: Future[dict[str, str]]
+
+    def result(self) -> ScreenResult:
+        contacts = self.written.result()
+        return ScreenResult([_hit(m, item, contacts) for m, item in self.found], self.at)
+
+
+def index_ready(ctx: AppContext) -> bool:
+    """True when searching needs no database read first (the index is loaded)."""
+    return any(isinstance(i, ScreeningIndex) and i.loaded for i in ctx.listeners)
+
+
+def start_screen_one(
     ctx: AppContext,
     actor: Actor,
     query: PersonQuery,
@@ -616,8 +656,9 @@ def screen_one(
     *,
     threshold: float | None = None,
     limit: int = 10,
-) -> ScreenResult:
-    """Screen one person for the actor's member; audited, hits recorded and notified."""
+) -> PendingScreen:
+    """Search for one person now; the audit event and hits are written by the writer.
+    Nothing is answered before `written` completes (see `screen_one`)."""
     require(actor, "screen:query:make")
     t = _threshold(threshold)
     place = _where(where)
@@ -643,8 +684,20 @@ def screen_one(
         )
         return contacts
 
-    contacts = index.writer.run(record)
-    return ScreenResult([_hit(m, item, contacts) for m, item in found], at)
+    return PendingScreen(found, at, index.writer.submit(record))
+
+
+def screen_one(
+    ctx: AppContext,
+    actor: Actor,
+    query: PersonQuery,
+    where: str | None = None,
+    *,
+    threshold: float | None = None,
+    limit: int = 10,
+) -> ScreenResult:
+    """Screen one person for the actor's member; audited, hits recorded and notified."""
+    return start_screen_one(ctx, actor, query, where, threshold=threshold, limit=limit).result()
 
 
 def _screen_many(

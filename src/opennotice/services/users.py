@@ -123,6 +123,7 @@ def rotate_token(ctx: AppContext, actor: Actor, user_id: int) -> NewUser:
             raise NotFound(f"no user with the id {user_id}")
         user.token_hash = token_digest(ctx.secret_key, token)
         uow.audit(actor, "user:token:rotated", "user", str(user.id))
+        uow.after_commit(ctx.tokens.clear)  # the old token stops now in this process
         uow.commit()
         return NewUser(user, token)
 
@@ -136,6 +137,7 @@ def set_active(ctx: AppContext, actor: Actor, user_id: int, active: bool) -> Use
         user.active = active
         if not active:
             _close_web_sessions(uow, user.id)
+            uow.after_commit(ctx.tokens.clear)  # the token stops now in this process
         uow.audit(
             actor, "user:account:" + ("enabled" if active else "disabled"), "user", str(user_id)
         )

@@ -21,6 +21,7 @@ class UnitOfWork:
         self._factory = factory
         self._after_commit: list[Callable[[], None]] = []
         self._committed = False
+        self._head: AuditHead | None = None
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
@@ -61,15 +62,19 @@ class UnitOfWork:
 
         The head row is locked (FOR UPDATE on PostgreSQL; SQLite's write lock is already held),
         so concurrent transactions extend the chain one after the other and a rollback leaves
-        no gap in the numbering.
+        no gap in the numbering. The head is read once per transaction: later events of the
+        same transaction extend it in memory and are inserted together at the flush.
         """
         session = self.session
-        head = session.execute(
-            select(AuditHead).where(AuditHead.id == 1).with_for_update()
-        ).scalar_one_or_none()
+        head = self._head
         if head is None:
-            head = AuditHead(id=1, seq=0, hash=GENESIS)
-            session.add(head)
+            head = session.execute(
+                select(AuditHead).where(AuditHead.id == 1).with_for_update()
+            ).scalar_one_or_none()
+            if head is None:
+                head = AuditHead(id=1, seq=0, hash=GENESIS)
+                session.add(head)
+            self._head = head
         fields: dict[str, Any] = {
             "seq": head.seq + 1,
             "at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
