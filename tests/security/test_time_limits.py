@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from opennotice.api.app import create_app
@@ -64,7 +65,10 @@ def _run(
         edge = EdgeMiddleware(app, 10_000, 10_000, body_seconds=body_s, request_seconds=request_s)
         await edge(_scope(), receive, send)
 
-    asyncio.run(main())
+    # A thread of its own: the browser tests' session keeps an event loop running in the
+    # test process's main thread, and asyncio.run refuses to start inside one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(main())).result()
     return sent
 
 
