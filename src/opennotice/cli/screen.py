@@ -154,6 +154,7 @@ def screen(
                 )
             )
     finally:
+        gc.unfreeze()  # the command may run inside a longer process (tests, a shell)
         if out is not None:
             stream.close()
     if errors > shown:
