@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import platform
 import random
@@ -45,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from procstat import cpu_seconds, rss_mb
 from rawhttp import Connection, encode_request, json_request
 
 HERE = Path(__file__).resolve().parent
@@ -152,32 +152,6 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "load average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
-
-
-def rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children so far (from /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    pids = [pid]
-    with contextlib.suppress(OSError):
-        pids += [int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
 
 
 def free_port() -> int:
@@ -392,13 +366,7 @@ def main() -> int:
 
     def sample() -> None:
         while not stop.is_set():
-            total = rss_mb(proc.pid)
-            try:
-                kids = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
-                total += sum(rss_mb(int(k)) for k in kids)
-            except OSError:
-                pass
-            samples.append(total)
+            samples.append(rss_mb(proc.pid))
             stop.wait(0.5)
 
     sampler = threading.Thread(target=sample, daemon=True)

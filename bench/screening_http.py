@@ -33,10 +33,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-import contextlib
 
 import httpx
 from gen_people import build_dataset
+from procstat import cpu_seconds, rss_mb
 from rawhttp import Connection, json_request
 from sqlalchemy import create_engine, insert, text
 
@@ -108,24 +108,6 @@ def _free_port() -> int:
         return port
 
 
-def _rss_mb(pid: int) -> float:
-    total = 0.0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
-            pass
-    return total
-
-
 def _query_json(q: PersonQuery) -> dict[str, Any]:
     body: dict[str, Any] = {"family_name": q.family_name, "given_names": q.given_names}
     if q.date_of_birth:
@@ -181,31 +163,16 @@ def _client_proc(
     return asyncio.run(_client(*args))
 
 
-def _cpu_seconds(pid: int) -> float:
-    """Processor time used so far by the server and its worker processes (from /proc)."""
-    pids = [pid]
-    with contextlib.suppress(OSError):
-        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    ticks = 0
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])  # utime + stime
-        except (OSError, IndexError, ValueError):
-            pass
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def run_load(
     port: int, token: str, bodies: list[dict[str, Any]], concurrency: int, procs: int,
     server_pid: int | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     shares = [bodies[i::procs] for i in range(procs)]
     per = max(1, concurrency // procs)
-    cpu0 = _cpu_seconds(server_pid) if server_pid else 0.0
+    cpu0 = cpu_seconds(server_pid) if server_pid else 0.0
     with mp.get_context("spawn").Pool(procs) as pool:
         results = pool.map(_client_proc, [(port, token, s, per) for s in shares])
-    cpu = _cpu_seconds(server_pid) - cpu0 if server_pid else 0.0
+    cpu = cpu_seconds(server_pid) - cpu0 if server_pid else 0.0
     # From the first query sent to the last answer (not the client processes' start-up).
     elapsed = max(r[5] for r in results) - min(r[4] for r in results)
     lat = sorted(x for r in results for x in r[0])
@@ -326,7 +293,7 @@ def main() -> None:
         )
         if args.batch_size > 0:
             figures |= run_batches(base, token, bodies, args.batch_size)
-        rss = _rss_mb(server.pid)
+        rss = rss_mb(server.pid)
         load = os.getloadavg()[0]
     finally:
         server.terminate()

@@ -488,7 +488,11 @@ def _nat_kind(a: frozenset[str], b: frozenset[str]) -> tuple[str, float, list[st
 
 def _adjustment(q: PreparedPerson, r: PreparedPerson) -> float:
     """Sum of the attribute adjustments (as in ``explain_prepared``, same
-    order of additions), without building the explanation parts."""
+    order of additions), without building the explanation parts.
+
+    The sex and nationality rules are restated from ``_sex_kind`` and ``_nat_kind`` to spare
+    the hot path their tuples; the property test of ``score_prepared`` against
+    ``explain_prepared`` fails if the two ever disagree."""
     qs, rs = q.sex, r.sex
     sex = SEX_CONFLICT if qs is not None and rs is not None and qs != rs else 0.0
     qn, rn = q.nationalities, r.nationalities

@@ -34,6 +34,7 @@ _dob = st.sampled_from([None, "1980", "1980-05", "1980-05-07", "1981-05-07", "19
     _dob,
     st.sampled_from([None, "M", "F"]),
     st.sampled_from([(), ("DE",), ("FR",)]),
+    st.sampled_from([(), ("DE",), ("FR",), ("DE", "FR")]),
     st.sampled_from([0.0, 0.5, 0.75, 0.8, 0.9, 0.95]),
 )
 def test_fast_score_equals_explained_score_above_floor(
@@ -45,10 +46,14 @@ def test_fast_score_equals_explained_score_above_floor(
     rdob: str | None,
     sex: str | None,
     nats: tuple[str, ...],
+    record_nats: tuple[str, ...],
     floor: float,
 ) -> None:
+    # record nationalities drawn apart from the query's: overlap, disjoint and unknown
     pq = prepare_query(PersonQuery(qf, qg, qdob, sex, nats))
-    pr = prepare_record(PersonRecord("r", rf, rg, date_of_birth=rdob, sex="M", nationalities=nats))
+    pr = prepare_record(
+        PersonRecord("r", rf, rg, date_of_birth=rdob, sex="M", nationalities=record_nats)
+    )
     full = explain_prepared(pq, pr).score
     fast = score_prepared(pq, pr, floor)
     assert fast == (full if full >= floor else 0.0)

@@ -136,14 +136,18 @@ def _list_handler(kind: svc.PublicKind) -> Callable[..., JSONResponse]:
     return handler
 
 
+def _conditional(request: Request, body: dict[str, Any]) -> Response:
+    """A document with its ETag, or 304 when the client already holds this version."""
+    etag = svc.etag_of(body)
+    if _matches(request, etag):
+        return _not_modified(etag, DETAIL_CACHE)
+    return _json(body, DETAIL_CACHE, etag)
+
+
 def _detail_handler(kind: svc.PublicKind) -> Callable[..., Response]:
     def handler(notice_id: str, request: Request, ctx: Ctx) -> Response:
         entry = svc.find(ctx, kind, notice_id)
-        body = svc.detail_document(base_url(request), entry)
-        etag = svc.etag_of(body)
-        if _matches(request, etag):
-            return _not_modified(etag, DETAIL_CACHE)
-        return _json(body, DETAIL_CACHE, etag)
+        return _conditional(request, svc.detail_document(base_url(request), entry))
 
     handler.__name__ = f"detail_{kind.name.lower()}"
     handler.__doc__ = f"One public {kind.value} notice (404 if there is none with this id)."
@@ -153,11 +157,7 @@ def _detail_handler(kind: svc.PublicKind) -> Callable[..., Response]:
 def _images_handler(kind: svc.PublicKind) -> Callable[..., Response]:
     def handler(notice_id: str, request: Request, ctx: Ctx) -> Response:
         entry = svc.find(ctx, kind, notice_id)
-        body = svc.images_document(base_url(request), entry)
-        etag = svc.etag_of(body)
-        if _matches(request, etag):
-            return _not_modified(etag, DETAIL_CACHE)
-        return _json(body, DETAIL_CACHE, etag)
+        return _conditional(request, svc.images_document(base_url(request), entry))
 
     handler.__name__ = f"images_{kind.name.lower()}"
     handler.__doc__ = f"The pictures of one public {kind.value} notice."
