@@ -331,7 +331,7 @@ def test_the_writer_thread_ends_when_idle_and_comes_back_for_the_next_job(
     writer.IDLE_SECONDS = 0.05
 
     def job(uow: UnitOfWork) -> int:
-        return uow.audit(OPERATOR, "screen:query:made", "screening", None, {"hits": 0}).seq
+        return uow.audit(OPERATOR, "screen:query:made", "screening", None, {"hits": 0})
 
     futures = [writer.submit(job) for _ in range(5)]
     seqs = sorted(f.result(timeout=10) for f in futures)

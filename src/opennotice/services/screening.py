@@ -22,7 +22,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from opennotice.domain.actors import Actor
@@ -539,12 +539,20 @@ def _where(value: str | None) -> str | None:
     return text or None
 
 
+# Executed on the connection, these are plain statements: rows in, no ORM objects.
+_INSERT_HITS = insert(ScreeningHit)
+_INSERT_NOTIFICATIONS = insert(Notification)
+
+
 def _contacts(session: Session, hits: Iterable[IndexedNotice]) -> dict[str, str]:
     codes = {h.exposure.requester for h in hits}
     if not codes:
         return {}
-    rows = session.scalars(select(Member).where(Member.code.in_(sorted(codes))))
-    found = {m.code: m.contact for m in rows}
+    # Plain rows, not ORM objects: this runs in the screening writer for every query with hits.
+    rows = session.connection().execute(
+        select(Member.code, Member.contact).where(Member.code.in_(sorted(codes)))
+    )
+    found = {code: contact for code, contact in rows}
     return {
         code: found.get(code) or f"NCB of {country_name(code)} (no contact recorded)"
         for code in codes
@@ -586,36 +594,41 @@ def _record_hits(
     *,
     batch: bool,
 ) -> None:
-    """Each hit: a row for the figures, and a notification to the requesting NCB."""
+    """Each hit: a row for the figures, and a notification to the requesting NCB (inserted
+    as plain rows, one statement per table: the screening writer records them per query)."""
+    if not found:
+        return
     who = member or "the operator's command line"
+    place = f" at {where}" if where else ""
+    hits: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     for match, item in found:
         exp = item.exposure
         score = round(match.score, 4)
-        session.add(
-            ScreeningHit(
-                notice_id=item.id,
-                notice_kind=exp.kind.value,
-                requester=exp.requester,
-                member=member,
-                user_id=actor.user_id,
-                username=actor.username,
-                place=where,
-                score=score,
-                batch=batch,
-                at=at,
-            )
+        hits.append(
+            {
+                "notice_id": item.id,
+                "notice_kind": exp.kind.value,
+                "requester": exp.requester,
+                "member": member,
+                "user_id": actor.user_id,
+                "username": actor.username,
+                "place": where,
+                "score": score,
+                "batch": batch,
+                "at": at,
+            }
         )
-        place = f" at {where}" if where else ""
-        session.add(
-            Notification(
-                member=exp.requester,
-                kind="hit",
-                notice_id=item.id,
-                message=(
+        notes.append(
+            {
+                "member": exp.requester,
+                "kind": "hit",
+                "notice_id": item.id,
+                "message": (
                     f"Screening hit on {exp.kind.value} {item.id} by {who}{place} "
                     f"(score {score:.2f})."
                 ),
-                details={
+                "details": {
                     "screening_member": member,
                     "screened_by": actor.username,
                     "where": where,
@@ -623,9 +636,13 @@ def _record_hits(
                     "score": score,
                     "action": _action(item),
                 },
-                created_at=at,
-            )
+                "created_at": at,
+                "read_at": None,
+            }
         )
+    conn = session.connection()
+    conn.execute(_INSERT_HITS, hits)
+    conn.execute(_INSERT_NOTIFICATIONS, notes)
 
 
 @dataclass(frozen=True, slots=True)
