@@ -67,6 +67,7 @@ def _before_commit(session: Session) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _transaction_ended(session: Session, *_: object) -> None:
     # The next transaction reads the head again (under its lock): another may have moved it.
+    # (No use case opens savepoints; one rolled back would also drop the rows still pending.)
     session.info.pop(_APPENDS, None)
 
 
