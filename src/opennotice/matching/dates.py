@@ -11,6 +11,7 @@ __all__ = [
     "NO_DOB_BUCKET",
     "PartialDate",
     "compare_dob",
+    "compare_parsed",
     "compatible_buckets",
     "dob_bucket",
     "parse_dob",
@@ -65,7 +66,11 @@ DOB_ADJUSTMENT: dict[str, float] = {
 @lru_cache(maxsize=65536)
 def compare_dob(a: str | None, b: str | None) -> str:
     """Kind of agreement between two dates of birth (see :data:`DOB_ADJUSTMENT`)."""
-    da, db = parse_dob(a), parse_dob(b)
+    return compare_parsed(parse_dob(a), parse_dob(b))
+
+
+def compare_parsed(da: PartialDate | None, db: PartialDate | None) -> str:
+    """:func:`compare_dob` of dates already parsed (the scorer parses each record's once)."""
     if da is None or db is None:
         return "missing"
     if da.is_full and db.is_full:

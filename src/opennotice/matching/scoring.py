@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from .dates import DOB_ADJUSTMENT, compare_dob, parse_dob
+from .dates import DOB_ADJUSTMENT, PartialDate, compare_parsed, parse_dob
 from .forms import INITIAL_WEIGHT, MIDDLE_WEIGHT, ROLE_FAMILY, NameForm, Part, build_forms
 from .model import Match, PersonQuery, PersonRecord
 from .phonetic import skeleton
@@ -61,7 +61,8 @@ class PreparedPerson:
     sex: str | None
     nationalities: frozenset[str]
     restricted_from: frozenset[str]
-    birth_year: int | None = None
+    #: ``date_of_birth`` parsed (compared with every candidate: parsed once).
+    born: PartialDate | None = None
 
 
 def _sex(value: str | None) -> str | None:
@@ -90,7 +91,7 @@ def prepare_record(record: PersonRecord) -> PreparedPerson:
         _sex(record.sex),
         _nats(record.nationalities),
         frozenset(record.restricted_from),
-        _year(record.date_of_birth),
+        parse_dob(record.date_of_birth),
     )
 
 
@@ -108,13 +109,8 @@ def prepare_query(query: PersonQuery) -> PreparedPerson:
         _sex(query.sex),
         _nats(query.nationalities),
         frozenset(),
-        _year(query.date_of_birth),
+        parse_dob(query.date_of_birth),
     )
-
-
-def _year(dob: str | None) -> int | None:
-    d = parse_dob(dob)
-    return d.year if d is not None else None
 
 
 #: Best possible score when the dates of birth conflict (``compare_dob`` kind
@@ -497,7 +493,7 @@ def _adjustment(q: PreparedPerson, r: PreparedPerson) -> float:
     sex = SEX_CONFLICT if qs is not None and rs is not None and qs != rs else 0.0
     qn, rn = q.nationalities, r.nationalities
     nat = 0.0 if not qn or not rn else NAT_DISJOINT if qn.isdisjoint(rn) else NAT_OVERLAP
-    return DOB_ADJUSTMENT[compare_dob(q.date_of_birth, r.date_of_birth)] + sex + nat
+    return DOB_ADJUSTMENT[compare_parsed(q.born, r.born)] + sex + nat
 
 
 def _clamp(x: float) -> float:
@@ -571,7 +567,7 @@ def _best_alt_pair(a: Part, b: Part) -> tuple[int, int, float]:
 
 def explain_prepared(q: PreparedPerson, r: PreparedPerson) -> Match:
     name, qi, ri, method = _name_score(q, r)
-    dob_kind = compare_dob(q.date_of_birth, r.date_of_birth)
+    dob_kind = compare_parsed(q.born, r.born)
     sex_kind, sex_adj = _sex_kind(q.sex, r.sex)
     nat_kind, nat_adj, common = _nat_kind(q.nationalities, r.nationalities)
     adj = DOB_ADJUSTMENT[dob_kind] + sex_adj + nat_adj
