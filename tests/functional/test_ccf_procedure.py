@@ -26,19 +26,10 @@ from opennotice.store.tables_ccf import CcfCase, CcfLink
 from opennotice.store.tables_register import ProtectedPerson
 from tests.conftest import Who
 from tests.factories import red_notice
-from tests.integration.screening_support import issue
+from tests.integration.screening_support import TRAVELLER, issue
 
 API = "/api/v1/ccf/requests"
 PDF = b"%PDF-1.4\n% fictional letter from the applicant's lawyer\n"
-
-# The traveller a border system would screen: the subject of the fictional notice.
-TRAVELLER = {
-    "family_name": "MARCHETTI",
-    "given_names": "LORENZO",
-    "date_of_birth": "1979-04-12",
-    "sex": "M",
-    "nationalities": ["ITA"],
-}
 
 
 def u(nid: str) -> str:

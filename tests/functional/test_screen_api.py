@@ -10,15 +10,8 @@ from opennotice.api.routers.screen import HitOut, ScreenOut
 from opennotice.services.context import AppContext
 from tests.conftest import Who
 from tests.factories import red_notice
-from tests.integration.screening_support import issue, subject, td3
+from tests.integration.screening_support import TRAVELLER, issue, subject, td3
 
-TRAVELLER = {
-    "family_name": "MARCHETTI",
-    "given_names": "LORENZO",
-    "date_of_birth": "1979-04-12",
-    "sex": "M",
-    "nationalities": ["ITA"],
-}
 HIT_FIELDS = {
     "notice", "kind", "type", "requester", "action", "contact", "name", "original_name",
     "date_of_birth", "score", "explanation",

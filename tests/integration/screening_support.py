@@ -11,6 +11,15 @@ from opennotice.services.context import AppContext
 from tests.conftest import Who
 from tests.factories import red_notice
 
+# The traveller a border system would screen: the subject of the factories' fictional notice.
+TRAVELLER: dict[str, Any] = {
+    "family_name": "MARCHETTI",
+    "given_names": "LORENZO",
+    "date_of_birth": "1979-04-12",
+    "sex": "M",
+    "nationalities": ["ITA"],
+}
+
 
 def subject(**fields: Any) -> dict[str, Any]:
     base: dict[str, Any] = red_notice()["subject"]

@@ -29,6 +29,7 @@ from .routers import public as public_router
 from .routers import register as register_router
 from .routers import screen as screen_router
 from .routers import transparency as transparency_router
+from .screen_fast_path import ScreenFastPath
 
 STATIC_DIR = Path(__file__).parent.parent / "web" / "static"
 
@@ -74,7 +75,9 @@ def _freeze_after_start(app: FastAPI) -> None:
     app.router.lifespan_context = lifespan
 
 
-def create_app(ctx: AppContext | None = None) -> FastAPI:
+def create_app(ctx: AppContext | None = None, *, screen_fast_path: bool = True) -> FastAPI:
+    """The application. `screen_fast_path=False` leaves every screening query to the route
+    (the tests compare the two)."""
     ctx = ctx or build_context()
     app = FastAPI(
         title="OpenNotice",
@@ -100,6 +103,9 @@ def create_app(ctx: AppContext | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    if screen_fast_path:
+        # Added first, so it runs inside EdgeMiddleware: its limits and headers apply.
+        app.add_middleware(ScreenFastPath, ctx=ctx)
     app.add_middleware(
         EdgeMiddleware,
         max_body_bytes=ctx.settings.max_body_bytes,

@@ -37,13 +37,18 @@ def _message(err: dict[str, Any]) -> str:
     return msg.removeprefix("Value error, ")
 
 
+def domain_problem(exc: OpenNoticeError) -> JSONResponse:
+    """The answer to a refusal of the services (the error's own status, title and detail)."""
+    response = problem(exc.status, exc.title, exc.detail, exc.problem_type, **exc.extra)
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(OpenNoticeError)
     async def _domain(request: Request, exc: OpenNoticeError) -> JSONResponse:
-        response = problem(exc.status, exc.title, exc.detail, exc.problem_type, **exc.extra)
-        if isinstance(exc, RateLimited):
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+        return domain_problem(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

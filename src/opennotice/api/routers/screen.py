@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from opennotice.domain.actors import Actor
 from opennotice.domain.content import Strict
 from opennotice.errors import TooLarge, ValidationFailed
+from opennotice.matching import PersonQuery
 from opennotice.services import screening as svc
 from opennotice.services.auth import authenticate_token, remembered_actor
 from opennotice.services.context import AppContext
@@ -122,8 +123,8 @@ def _hits(hits: list[svc.Hit]) -> list[HitOut]:
     return [HitOut.model_validate(h.as_dict()) for h in hits]
 
 
-@router.post("", response_model=ScreenOut, summary="Screen one person")
-async def screen_one(body: ScreenIn, request: Request, actor: Screener) -> Response:
+def person_to_screen(body: ScreenIn) -> PersonQuery:
+    """The query of a validated body; ValidationFailed when its fields do not make one."""
     fields = body.model_dump(exclude={"where", "threshold", "limit"}, exclude_none=True)
     if body.mrz is None:
         fields.pop("mrz", None)
@@ -131,19 +132,37 @@ async def screen_one(body: ScreenIn, request: Request, actor: Screener) -> Respo
         query, _ = query_from_fields(fields)
     except ValueError as exc:
         raise ValidationFailed(str(exc)) from None
-    ctx = get_ctx(request)
-    if not svc.index_ready(ctx):
-        await run_in_threadpool(svc.screening_index, ctx)  # first use: load from the database
-    # The search is processor work (no I/O): done here, it saves two thread hops per query.
-    # The audit event and hits are committed by the writer thread before anything is answered.
-    pending = svc.start_screen_one(
+    return query
+
+
+def start_screening(
+    ctx: AppContext, actor: Actor, body: ScreenIn, query: PersonQuery
+) -> svc.PendingScreen:
+    """Search now, on the event loop: the search is processor work (no I/O), and doing it here
+    saves two thread hops per query. The audit event and hits are committed by the writer
+    thread; nothing may be answered before `written` completes (`screening_answer`)."""
+    return svc.start_screen_one(
         ctx, actor, query, body.where, threshold=body.threshold, limit=body.limit
     )
+
+
+async def screening_answer(pending: svc.PendingScreen) -> JSONResponse:
     await asyncio.wrap_future(pending.written)
     result = pending.result()
     # The hits are built by the service in exactly ScreenOut's shape (a test holds them to
     # it); writing them out directly spares validating every explanation a second time.
     return JSONResponse({"hits": [h.as_dict() for h in result.hits], "at": result.at.isoformat()})
+
+
+@router.post("", response_model=ScreenOut, summary="Screen one person")
+async def screen_one(body: ScreenIn, request: Request, actor: Screener) -> Response:
+    # Busy servers answer most of these in `screen_fast_path`, which calls the same three
+    # functions and hands anything unusual to this route.
+    query = person_to_screen(body)
+    ctx = get_ctx(request)
+    if not svc.index_ready(ctx):
+        await run_in_threadpool(svc.screening_index, ctx)  # first use: load from the database
+    return await screening_answer(start_screening(ctx, actor, body, query))
 
 
 def _rows(body: bytes, content_type: str) -> list[BatchItem | RowError]:
