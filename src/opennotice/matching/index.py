@@ -40,6 +40,8 @@ from .scoring import (
     DOB_CONFLICT_CEILING,
     PreparedPerson,
     explain_prepared,
+    name_cut,
+    name_may_reach,
     prepare_query,
     prepare_record,
     query_forms,
@@ -105,6 +107,12 @@ class NameIndex:
         # blocking key -> date-of-birth bucket -> internal ids
         self._postings: dict[str, dict[int, list[int]]] = {}
         self._by_id: dict[int, PreparedPerson] = {}
+        # For queries that read every bucket: blocking key -> the names (forms) holding it, and
+        # name -> the ids of its holders. Records with the same name share their forms (and so
+        # their keys), so a common name is scored once before any of its records is read.
+        # (A name registers its keys once, when its first holder comes: lists, not sets.)
+        self._names: dict[str, list[tuple[NameForm, ...]]] = {}
+        self._holders: dict[tuple[NameForm, ...], list[int]] = {}
         self._id_by_key: dict[str, int] = {}
         self._next_id = 0
         self._dead = 0
@@ -137,6 +145,18 @@ class NameIndex:
                 else:
                     lst.append(rid)
             self._postings_total += len(keys)
+            holders = self._holders.get(prepared.forms)
+            if holders is None:
+                self._holders[prepared.forms] = [rid]
+                names = self._names
+                for k in keys:
+                    held = names.get(k)
+                    if held is None:
+                        names[k] = [prepared.forms]
+                    else:
+                        held.append(prepared.forms)
+            else:
+                holders.append(rid)
             self._maybe_compact()
 
     def remove(self, key: str) -> None:
@@ -169,6 +189,18 @@ class NameIndex:
                     new[k] = kept_buckets
             self._postings = new
             self._postings_total = total
+            holders: dict[tuple[NameForm, ...], list[int]] = {}
+            for forms, ids in self._holders.items():
+                alive = [i for i in ids if i in live]
+                if alive:
+                    holders[forms] = alive
+            self._holders = holders
+            names: dict[str, list[tuple[NameForm, ...]]] = {}
+            for k, held in self._names.items():
+                kept_names = [f for f in held if f in holders]
+                if kept_names:
+                    names[k] = kept_names
+            self._names = names
             self._dead = 0
 
     # ------------------------------------------------------------------ queries
@@ -217,6 +249,58 @@ class NameIndex:
             by_id = self._by_id
             return [p for i in ids if (p := by_id.get(i)) is not None]
 
+    def _namesakes_by_record(
+        self, keys: Sequence[str], buckets: frozenset[int], member: str | None
+    ) -> Iterable[list[PreparedPerson]]:
+        """The records in ``buckets`` that share a key with the query, grouped by name (the
+        same forms): a dated query reads few records, so they are read first."""
+        namesakes: dict[tuple[NameForm, ...], list[PreparedPerson]] = {}
+        for rec in self._collect(keys, buckets):
+            if member is not None and member in rec.restricted_from:
+                continue
+            group = namesakes.get(rec.forms)
+            if group is None:
+                namesakes[rec.forms] = [rec]
+            else:
+                group.append(rec)
+        return namesakes.values()
+
+    def _namesakes_by_name(
+        self, pq: PreparedPerson, keys: Sequence[str], threshold: float, member: str | None
+    ) -> list[list[PreparedPerson]]:
+        """The holders of the names that share a key with the query and may reach the
+        threshold whatever their dates of birth, sex and nationalities. A query that reads
+        every bucket (no date of birth) would otherwise read all the holders of a common name
+        (hundreds) to score a few dozen names."""
+        cut = name_cut(pq, threshold)
+        if cut is None:
+            return []
+        with self._lock:
+            found: set[tuple[NameForm, ...]] = set()
+            names = self._names
+            for k in keys:
+                held = names.get(k)
+                if held is not None:
+                    found.update(held)
+            holders = self._holders
+            # The lists themselves: a writer only appends to them, and compaction replaces
+            # them, so reading them after the lock is released is safe.
+            named = [(forms, holders[forms]) for forms in found if forms in holders]
+        by_id = self._by_id
+        out: list[list[PreparedPerson]] = []
+        for forms, ids in named:
+            if not name_may_reach(pq, forms, cut):
+                continue
+            group = [
+                p
+                for i in ids
+                if (p := by_id.get(i)) is not None
+                and (member is None or member not in p.restricted_from)
+            ]
+            if group:
+                out.append(group)
+        return out
+
     def candidates(self, query: PersonQuery | PreparedPerson) -> list[PreparedPerson]:
         """Candidate records sharing at least one blocking key with the query
         (every date of birth)."""
@@ -243,18 +327,13 @@ class NameIndex:
         # Above the ceiling a conflicting date of birth cannot reach the
         # threshold: read only the compatible date-of-birth buckets.
         buckets = compatible_buckets(pq.date_of_birth) if threshold > DOB_CONFLICT_CEILING else None
-        # Records with the same name (the same forms) are scored together: the name once.
-        namesakes: dict[tuple[NameForm, ...], list[PreparedPerson]] = {}
-        for rec in self._collect(keys, buckets):
-            if member is not None and member in rec.restricted_from:
-                continue
-            group = namesakes.get(rec.forms)
-            if group is None:
-                namesakes[rec.forms] = [rec]
-            else:
-                group.append(rec)
+        namesakes: Iterable[list[PreparedPerson]]
+        if buckets is None:
+            namesakes = self._namesakes_by_name(pq, keys, threshold, member)
+        else:
+            namesakes = self._namesakes_by_record(keys, buckets, member)
         scored: list[tuple[float, str, PreparedPerson]] = []
-        for group in namesakes.values():
+        for group in namesakes:
             for s, rec in score_namesakes(pq, group, threshold):
                 if s > 0.0:
                     scored.append((s, rec.key, rec))

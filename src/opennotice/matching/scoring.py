@@ -32,7 +32,10 @@ __all__ = [
     "SEX_CONFLICT",
     "SKELETON_SIMILARITY",
     "PreparedPerson",
+    "adjustment_ceiling",
     "explain_prepared",
+    "name_cut",
+    "name_may_reach",
     "prepare_query",
     "prepare_record",
     "query_forms",
@@ -443,15 +446,15 @@ def _merged_value(
     return best
 
 
-def _name_value(q: PreparedPerson, r: PreparedPerson, cut: float) -> float:
-    """``_name_score(q, r)[0]`` whenever that is >= ``cut``; otherwise some
-    value < ``cut`` (merged-parts alignments that cannot reach ``cut`` are
+def _name_value(qforms: tuple[NameForm, ...], rforms: tuple[NameForm, ...], cut: float) -> float:
+    """``_name_score(q, r)[0]`` of people with these forms whenever that is >= ``cut``;
+    otherwise some value < ``cut`` (merged-parts alignments that cannot reach ``cut`` are
     skipped).  Same loop as ``_name_score``; ``cut`` must be <= 0.999 so that
     the early exit happens at the same form pair."""
     best = 0.0
-    for qf in q.forms:
+    for qf in qforms:
         nq = len(qf.parts)
-        for rf in r.forms:
+        for rf in rforms:
             pairs = _candidate_pairs(qf, rf)
             s = _greedy_score(qf, rf, pairs)
             if s > best:
@@ -513,8 +516,32 @@ def score_prepared(q: PreparedPerson, r: PreparedPerson, floor: float = 0.0) -> 
     # Name scores below ``cut`` cannot reach ``floor`` (the slack covers the
     # rounding of _clamp), so _name_value may skip work that only matters there.
     cut = min(floor - adj - _ROUNDING_SLACK, 0.999)
-    score = _clamp(_name_value(q, r, cut) + adj)
+    score = _clamp(_name_value(q.forms, r.forms, cut) + adj)
     return score if score >= floor else 0.0
+
+
+def adjustment_ceiling(q: PreparedPerson) -> float:
+    """The highest sum of attribute adjustments any record can get against ``q``: a query
+    without a (valid) date of birth gets "missing" against every record, a sex adjustment is
+    never positive, and a nationality overlap needs the query to name one."""
+    dob = DOB_ADJUSTMENT["missing"] if q.born is None else max(DOB_ADJUSTMENT.values())
+    return dob + (NAT_OVERLAP if q.nationalities else 0.0)
+
+
+def name_cut(q: PreparedPerson, floor: float) -> float | None:
+    """The name score below which no record, whatever its date of birth, sex and
+    nationalities, scores ``floor`` against ``q`` (None: none can at all). For
+    :func:`name_may_reach`, which skips the records of names that fall below it."""
+    ceiling = adjustment_ceiling(q)
+    if 1.0 + ceiling < floor:
+        return None
+    return min(floor - ceiling - _ROUNDING_SLACK, 0.999)
+
+
+def name_may_reach(q: PreparedPerson, forms: tuple[NameForm, ...], cut: float) -> bool:
+    """False only when no holder of the name ``forms`` can reach the floor that ``cut``
+    (from :func:`name_cut`) was made for: its records need not even be read."""
+    return _name_value(q.forms, forms, cut) >= cut
 
 
 def score_namesakes(
@@ -529,7 +556,7 @@ def score_namesakes(
     if 1.0 + best < floor:
         return []
     cut = min(floor - best - _ROUNDING_SLACK, 0.999)
-    value = _name_value(q, records[0], cut)
+    value = _name_value(q.forms, records[0].forms, cut)
     if value < cut:
         # Below the lowest cut, so below every record's own: each score is under the floor,
         # which with a floor of 0 or less means clamped to 0.0.

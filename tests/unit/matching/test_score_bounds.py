@@ -58,7 +58,7 @@ def test_fast_score_equals_explained_score_above_floor(
     fast = score_prepared(pq, pr, floor)
     assert fast == (full if full >= floor else 0.0)
     # without a cut the value path is the exact name score
-    assert _name_value(pq, pr, -1.0) == _name_score(pq, pr)[0]
+    assert _name_value(pq.forms, pr.forms, -1.0) == _name_score(pq, pr)[0]
 
 
 _sex = st.sampled_from([None, "M", "F"])
