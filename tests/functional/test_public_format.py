@@ -590,3 +590,38 @@ def test_links_follow_the_host_and_scheme_behind_a_proxy(ctx: AppContext) -> Non
     with TestClient(app) as c:
         bad = c.get("/notices/v1/red", headers={"Host": "evil.example/<x>"}).json()
         assert "<x>" not in bad["_links"]["self"]["href"]
+
+
+def test_text_filters_within_a_narrowing_list_what_both_select(ctx: AppContext) -> None:
+    """A text filter together with a nationality, sex or warrant country: the same notices,
+    in the same order, as the text filter alone narrowed afterwards, whether the text matches
+    few notices of a long list (walked from the matches) or many (walked from the list)."""
+    from opennotice.services.public import PublicKind, parse_query, search
+
+    store(ctx, population(150, seed=5))
+    narrowings = [
+        ("sexId", "M", "sex"), ("sexId", "F", "sex"), ("nationality", "FR", "nat"),
+        ("nationality", "RU", "nat"), ("arrestWarrantCountryId", "DE", "warrant"),
+    ]  # fmt: skip
+    walked_from_matches = walked_from_list = 0
+    for text in ({"forename": "lorenzo"}, {"forename": "zofia"}, {"name": "a"}, {"name": "e"},
+                 {"name": "^[MN]"}, {"forename": "o"}):  # fmt: skip
+        alone = search(ctx, PublicKind.RED, parse_query(text | {"resultPerPage": "160"}))
+        assert alone.total <= 160  # one page holds them all
+        for param, value, what in narrowings:
+            query = parse_query(text | {param: value, "resultPerPage": "160"})
+            got = search(ctx, PublicKind.RED, query)
+            keep = {
+                "sex": lambda e, v=value: e.sex == v,
+                "nat": lambda e, v=value: v in e.nationalities,
+                "warrant": lambda e, v=value: v in e.warrant_countries,
+            }[what]
+            expected = [e.entity_id for e in alone.items if keep(e)]
+            assert [e.entity_id for e in got.items] == expected, (text, param, value)
+            assert got.total == len(expected)
+            listed = search(ctx, PublicKind.RED, parse_query({param: value})).total
+            if alone.total * 4 < listed:
+                walked_from_matches += 1
+            else:
+                walked_from_list += 1
+    assert walked_from_matches and walked_from_list  # both ways were taken

@@ -844,6 +844,15 @@ def _candidates(view: View, kind: PublicKind, query: ListQuery) -> list[Entry]:
     return view.by_warrant.get((kind, str(value)), [])
 
 
+def _times_listed(e: Entry, what: str, value: str | None) -> int:
+    """How many times `_candidates` lists `e` for the narrowing (what, value)."""
+    if what == "nationality":
+        return e.nationalities.count(str(value))
+    if what == "sex":
+        return 1 if e.sex == value else 0
+    return 1 if str(value) in e.warrant_countries else 0
+
+
 def search(
     ctx: AppContext, kind: PublicKind, query: ListQuery, today: dt.date | None = None
 ) -> ListResult:
@@ -855,9 +864,18 @@ def search(
             lines = text_filter.lines(view.blobs[(kind, name)])
             allowed = lines if allowed is None else allowed & lines
         assert allowed is not None
+        listed = view.by_kind[kind]
         if query.narrow is None:
-            listed = view.by_kind[kind]
             candidates = [listed[i] for i in sorted(allowed)]
+        elif len(allowed) * 4 < len(candidates):
+            # A few text matches within a long list (a forename among all the men): walk the
+            # matches instead, each as many times as the list holds it, in the list's order.
+            what, value = query.narrow
+            candidates = [
+                listed[i]
+                for i in sorted(allowed)
+                for _ in range(_times_listed(listed[i], what, value))
+            ]
         else:
             candidates = [e for e in candidates if view.positions[e.entity_id] in allowed]
     tests = query.tests
