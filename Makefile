@@ -19,7 +19,7 @@ setup: $(BIN)/.installed
 ## make demo: a fresh SQLite database with fictional demo data, served on http://127.0.0.1:8000
 demo: setup
 	mkdir -p var
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB)-writelock
 	$(DEMO_ENV) $(BIN)/opennotice demo
 	@echo "Serving on http://127.0.0.1:8000  (API docs: /api/docs, staff site: /staff)"
 	$(DEMO_ENV) $(BIN)/opennotice serve --host 127.0.0.1 --port 8000
