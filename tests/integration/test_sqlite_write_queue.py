@@ -118,9 +118,23 @@ def test_a_thread_writing_through_two_connections_does_not_wait_for_itself(
     with other.connect() as raw:
         raw.exec_driver_sql("PRAGMA busy_timeout=50")  # fail fast instead of after 30 s
         raw.commit()
-    with a.begin() as conn:
-        conn.execute(text("INSERT INTO t VALUES (1)"))
-        with pytest.raises(Exception, match="locked"), other.begin() as nested:
-            nested.execute(text("INSERT INTO t VALUES (2)"))
+    outcome: list[str] = []
+
+    def both_in_one_thread() -> None:
+        with a.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            try:
+                with other.begin() as nested:
+                    nested.execute(text("INSERT INTO t VALUES (2)"))
+                outcome.append("written")
+            except Exception as exc:
+                outcome.append(str(exc))
+
+    # In a thread of its own, so that a regression fails here instead of hanging the suite.
+    worker = threading.Thread(target=both_in_one_thread, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "the thread waited for its own lock"
+    assert len(outcome) == 1 and "locked" in outcome[0]
     assert _lock_is_free(url)
     other.dispose()
