@@ -19,12 +19,18 @@ def get_ctx(request: Request) -> AppContext:
     return ctx
 
 
-def bearer_token(request: Request) -> str:
-    header = request.headers.get("authorization", "")
+def parse_bearer(header: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header's value, else None."""
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def bearer_token(request: Request) -> str:
+    token = parse_bearer(request.headers.get("authorization", ""))
+    if token is None:
         raise Unauthenticated("send 'Authorization: Bearer <token>' with an API token")
-    return token.strip()
+    return token
 
 
 def get_actor(request: Request, ctx: Annotated[AppContext, Depends(get_ctx)]) -> Actor:

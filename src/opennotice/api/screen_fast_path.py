@@ -29,6 +29,7 @@ from opennotice.services.auth import remembered_actor
 from opennotice.services.context import AppContext
 from opennotice.services.guard import require
 
+from .deps import parse_bearer
 from .problems import domain_problem
 from .routers.screen import ScreenIn, person_to_screen, screening_answer, start_screening
 
@@ -42,9 +43,7 @@ def _json_media(content_type: bytes) -> bool:
 def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
     for name, value in headers:
         if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            token = token.strip()
-            return token if scheme.lower() == "bearer" and token else None
+            return parse_bearer(value.decode("latin-1"))  # as Starlette decodes headers
     return None
 
 

@@ -507,6 +507,12 @@ def _clamp(x: float) -> float:
 _ROUNDING_SLACK = 2e-6
 
 
+def _cut(floor: float, adjustment: float) -> float:
+    """The name score below which a record with this adjustment cannot score ``floor`` (the
+    slack covers the rounding of _clamp), capped so that ``_name_value`` may use it."""
+    return min(floor - adjustment - _ROUNDING_SLACK, 0.999)
+
+
 def score_prepared(q: PreparedPerson, r: PreparedPerson, floor: float = 0.0) -> float:
     """Score only (fast path): the score of ``explain_prepared`` when it is
     >= ``floor``, else 0.0."""
@@ -515,7 +521,7 @@ def score_prepared(q: PreparedPerson, r: PreparedPerson, floor: float = 0.0) -> 
         return 0.0
     # Name scores below ``cut`` cannot reach ``floor`` (the slack covers the
     # rounding of _clamp), so _name_value may skip work that only matters there.
-    cut = min(floor - adj - _ROUNDING_SLACK, 0.999)
+    cut = _cut(floor, adj)
     score = _clamp(_name_value(q.forms, r.forms, cut) + adj)
     return score if score >= floor else 0.0
 
@@ -535,7 +541,7 @@ def name_cut(q: PreparedPerson, floor: float) -> float | None:
     ceiling = adjustment_ceiling(q)
     if 1.0 + ceiling < floor:
         return None
-    return min(floor - ceiling - _ROUNDING_SLACK, 0.999)
+    return _cut(floor, ceiling)
 
 
 def name_may_reach(q: PreparedPerson, forms: tuple[NameForm, ...], cut: float) -> bool:
@@ -555,7 +561,7 @@ def score_namesakes(
     best = max(adjs)
     if 1.0 + best < floor:
         return []
-    cut = min(floor - best - _ROUNDING_SLACK, 0.999)
+    cut = _cut(floor, best)
     value = _name_value(q.forms, records[0].forms, cut)
     if value < cut:
         # Below the lowest cut, so below every record's own: each score is under the floor,
