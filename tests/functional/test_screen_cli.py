@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from opennotice.config import Settings
 from opennotice.matching import PersonQuery
 from opennotice.services.context import AppContext
 from opennotice.services.screening import screen_one
+from opennotice.services.screening_workers import CHUNK_ROWS, can_fork
 from opennotice.store.tables import AuditEvent, Notice, Notification
 from opennotice.store.tables_screening import ImportedNotice
 from tests.conftest import Who
@@ -189,3 +191,40 @@ def test_screen_bad_invocations(cli: CliRunner, tmp_path: Path) -> None:
     assert r.exit_code != 0
     r = cli.invoke(app, ["screen", str(rows), "--member", "XQ"])
     assert r.exit_code == 2 and "country code" in r.output
+
+
+@pytest.mark.skipif(not can_fork(), reason="this system has no fork()")
+def test_screen_with_workers_writes_what_one_process_writes(
+    cli: CliRunner, ctx: AppContext, people: dict[str, Who], tmp_path: Path
+) -> None:
+    nid = issue(ctx, people)
+    lines = ["Surname,Given names,Date of birth,Nationality,Sex"]
+    hit_lines, bad_lines = {3, CHUNK_ROWS + 1, 2 * CHUNK_ROWS + 5}, {4, CHUNK_ROWS + 2}
+    for line in range(2, 2 * CHUNK_ROWS + 40):
+        if line in hit_lines:
+            lines.append("Marchetti,Lorenzo,1979-04-12,IT,M")
+        elif line in bad_lines:
+            lines.append("Brandt,Hella,1962-02-30,DE,F")
+        else:
+            lines.append(f"Traveller{line:05d},Ines,1990-01-0{line % 9 + 1},SE,F")
+    rows = tmp_path / "passengers.csv"
+    rows.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    written = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"hits-{workers}.csv"
+        result = cli.invoke(app, ["screen", str(rows), "--out", str(out), "--workers", workers])
+        assert result.exit_code == 0, result.output
+        assert f"screened {len(lines) - 1 - len(bad_lines)} people" in result.output
+        assert all(f"line {b}:" in result.output for b in bad_lines)
+        written[workers] = out.read_text(encoding="utf-8")
+    assert written["1"] == written["2"]
+    with io.StringIO(written["2"]) as f:
+        assert [(int(w["line"]), w["notice"]) for w in csv.DictReader(f)] == [
+            (line, nid) for line in sorted(hit_lines)
+        ]
+    with ctx.read_session_factory() as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action.like("screen:%"))).all()
+        assert [e.details["hits"] for e in events] == [3, 3]
+        assert events[0].details["rejected"] == events[1].details["rejected"] == 2
+    bad = cli.invoke(app, ["screen", str(rows), "--workers", "0"])
+    assert bad.exit_code == 2

@@ -12,7 +12,7 @@ from typing import IO, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from opennotice.matching import DEFAULT_THRESHOLD
+from opennotice.matching import DEFAULT_THRESHOLD, settle_collector
 from opennotice.services import screening as svc
 from opennotice.services.screening_input import (
     BatchItem,
@@ -21,6 +21,7 @@ from opennotice.services.screening_input import (
     detect_format,
     parse_rows,
 )
+from opennotice.services.screening_workers import MAX_WORKERS, can_fork
 
 from .common import console, context, err_console, operator, run
 
@@ -95,6 +96,14 @@ def screen(
     ),
     where: str | None = typer.Option(None, "--where", help="where the people were screened"),
     fmt: str | None = typer.Option(None, "--format", help="csv or jsonl (default: by extension)"),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=MAX_WORKERS,
+        help="processes that search (forked, sharing the index); the number of cores is a "
+        "good choice for a large file",
+    ),
 ) -> None:
     """Screen every person in FILE against the notices in force; write the hits."""
     ctx = context()
@@ -102,6 +111,9 @@ def screen(
     row_format = run(lambda: _format(file, fmt)) if fmt in (None, "csv", "jsonl") else None
     if row_format is None:
         err_console.print("[red]error:[/red] --format is csv or jsonl")
+        raise typer.Exit(2)
+    if workers > 1 and not can_fork():
+        err_console.print("[red]error:[/red] --workers needs fork(), which this system lacks")
         raise typer.Exit(2)
     total = _count_lines(file)
     index = run(lambda: svc.screening_index(ctx))
@@ -138,6 +150,8 @@ def screen(
                 for count, row in enumerate(parse_rows(source, row_format)):
                     if count % 500 == 0:  # the bar is cheap to draw, not free: every 500 rows
                         progress.update(task, completed=row.line)
+                        if workers == 1:
+                            settle_collector()  # the engine's caches grew (workers do their own)
                     yield row
                 progress.update(task, completed=total)
 
@@ -151,6 +165,7 @@ def screen(
                     threshold=threshold,
                     on_row=writer.write,
                     on_error=on_error,
+                    workers=workers,
                 )
             )
     finally:

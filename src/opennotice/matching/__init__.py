@@ -8,10 +8,12 @@ Public API::
     same_person_score    record-vs-record comparison (re-submission detection)
     name_forms           Latin candidate spellings of a name
     parse_mrz            ICAO 9303 TD3 passport MRZ -> PersonQuery
+    settle_collector     keep the garbage collector off the caches (batch screening)
 """
 
 from __future__ import annotations
 
+from .collector import settle_collector
 from .forms import name_forms
 from .index import NameIndex
 from .model import DEFAULT_THRESHOLD, Match, MrzError, PersonQuery, PersonRecord
@@ -29,4 +31,5 @@ __all__ = [
     "parse_mrz",
     "same_person_score",
     "score_pair",
+    "settle_collector",
 ]

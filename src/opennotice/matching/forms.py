@@ -12,6 +12,7 @@ scorer and to the index.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,8 +32,10 @@ __all__ = [
     "ROLE_GIVEN",
     "ROLE_MIDDLE",
     "ROLE_UNKNOWN",
+    "AltsInfo",
     "NameForm",
     "Part",
+    "alts_info",
     "build_forms",
     "detect_script",
     "name_forms",
@@ -75,6 +78,27 @@ _HAN_COMPOUND_SURNAMES = frozenset(
 )
 
 
+#: What the scorer reads of a part's spellings: (is an initial, the set of spellings, the set of
+#: their skeletons, the first six spellings with their lengths, their first letters).
+AltsInfo = tuple[bool, frozenset[str], frozenset[str], tuple[tuple[str, int], ...], frozenset[str]]
+
+
+@lru_cache(maxsize=1 << 18)
+def alts_info(alts: tuple[str, ...]) -> AltsInfo:
+    """The scorer's view of a part's spellings (computed once per distinct spellings)."""
+    return (
+        all(len(a) == 1 for a in alts),
+        frozenset(alts),
+        frozenset(skeleton(a) for a in alts),
+        tuple((a, len(a)) for a in alts[:6]),
+        frozenset(a[0] for a in alts),
+    )
+
+
+#: Serial numbers of parts: never reused, so a memo keyed by them cannot confuse two parts.
+_PART_SERIALS = itertools.count()
+
+
 @dataclass(frozen=True, slots=True)
 class Part:
     """One name word: its Latin spellings (canonical first) and their schemes."""
@@ -89,12 +113,19 @@ class Part:
     is_initial: bool = field(init=False, compare=False, repr=False)
     #: Weight in the name coverage (derived from role and ``is_initial``).
     weight: float = field(init=False, compare=False, repr=False)
+    #: :func:`alts_info` of ``alts`` (derived: the scorer reads it for every comparison).
+    info: AltsInfo = field(init=False, compare=False, repr=False)
+    #: Serial number of this part object (derived; the scorer's memo of similarities).
+    serial: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        initial = all(len(a) == 1 for a in self.alts)
+        info = alts_info(self.alts)
+        initial = info[0]
         object.__setattr__(self, "is_initial", initial)
         weight = INITIAL_WEIGHT if initial else MIDDLE_WEIGHT if self.role == ROLE_MIDDLE else 1.0
         object.__setattr__(self, "weight", weight)
+        object.__setattr__(self, "info", info)
+        object.__setattr__(self, "serial", next(_PART_SERIALS))
 
 
 # eq=False: a form is compared and hashed by identity. Forms are built once per name and
@@ -105,8 +136,10 @@ class NameForm:
     parts: tuple[Part, ...]
     origin: str  # "name" | "original" | "alias:<n>" | "query"
     script: str
-    #: Per part: spellings and weights, and the total weight (derived, for scoring).
+    #: Per part: spellings, serial numbers and weights, and the total weight (derived, for
+    #: scoring).
     alts: tuple[tuple[str, ...], ...] = field(init=False, compare=False, repr=False)
+    serials: tuple[int, ...] = field(init=False, compare=False, repr=False)
     weights: tuple[float, ...] = field(init=False, compare=False, repr=False)
     total_weight: float = field(init=False, compare=False, repr=False)
     #: Memo of the scorer's merged-parts variants (computed on first use).
@@ -121,6 +154,7 @@ class NameForm:
     def __post_init__(self) -> None:
         parts = self.parts
         object.__setattr__(self, "alts", tuple(p.alts for p in parts))
+        object.__setattr__(self, "serials", tuple(p.serial for p in parts))
         weights = tuple(p.weight for p in parts)
         object.__setattr__(self, "weights", weights)
         object.__setattr__(self, "total_weight", sum(weights))

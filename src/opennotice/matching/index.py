@@ -232,20 +232,12 @@ class NameIndex:
                         for lst in by_bucket.values():
                             ids.update(lst)
             else:
-                nb = len(buckets)
                 for k in keys:
                     by_bucket = postings.get(k)
-                    if by_bucket is None:
-                        continue
-                    if len(by_bucket) <= nb:
-                        for b, lst in by_bucket.items():
-                            if b in buckets:
-                                ids.update(lst)
-                    else:
-                        for b in buckets:
-                            found = by_bucket.get(b)
-                            if found is not None:
-                                ids.update(found)
+                    if by_bucket is not None:
+                        # the intersection walks the smaller of the two, in C
+                        for b in by_bucket.keys() & buckets:
+                            ids.update(by_bucket[b])
             by_id = self._by_id
             return [p for i in ids if (p := by_id.get(i)) is not None]
 

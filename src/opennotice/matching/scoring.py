@@ -14,13 +14,23 @@ score = clamp(name_score + dob_adjustment + sex_adjustment + nationality_adjustm
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Levenshtein
 
 from .dates import DOB_ADJUSTMENT, PartialDate, compare_parsed, parse_dob
-from .forms import INITIAL_WEIGHT, MIDDLE_WEIGHT, ROLE_FAMILY, NameForm, Part, build_forms
+from .forms import (
+    INITIAL_WEIGHT,
+    MIDDLE_WEIGHT,
+    ROLE_FAMILY,
+    AltsInfo,
+    NameForm,
+    Part,
+    alts_info,
+    build_forms,
+)
 from .model import Match, PersonQuery, PersonRecord
 from .phonetic import skeleton
 
@@ -33,6 +43,7 @@ __all__ = [
     "SKELETON_SIMILARITY",
     "PreparedPerson",
     "adjustment_ceiling",
+    "clear_similarity_memo",
     "explain_prepared",
     "name_cut",
     "name_may_reach",
@@ -101,7 +112,7 @@ def prepare_record(record: PersonRecord) -> PreparedPerson:
 @lru_cache(maxsize=1 << 16)
 def query_forms(family: str | None, given: str | None) -> tuple[NameForm, ...]:
     """Forms of a query name, cached by the input (travellers repeat names)."""
-    return _dedupe(list(build_forms(family, given, "query")))
+    return _dedupe(build_forms(family, given, "query"))
 
 
 def prepare_query(query: PersonQuery) -> PreparedPerson:
@@ -123,7 +134,9 @@ DOB_CONFLICT_CEILING = 1.0 + DOB_ADJUSTMENT["conflict"] + NAT_OVERLAP
 YEAR_CONFLICT_CEILING = DOB_CONFLICT_CEILING  # former name
 
 
-def _dedupe(forms: list[NameForm]) -> tuple[NameForm, ...]:
+def _dedupe(forms: Sequence[NameForm]) -> tuple[NameForm, ...]:
+    if len(forms) < 2:
+        return tuple(forms)
     seen: set[tuple[tuple[tuple[str, ...], int], ...]] = set()
     out: list[NameForm] = []
     for f in forms:
@@ -139,45 +152,25 @@ def _string_sim(a: str, b: str) -> float:
     return max(OSA.normalized_similarity(a, b), 0.0)
 
 
-def _is_initial(alts: tuple[str, ...]) -> bool:
-    return all(len(x) == 1 for x in alts)
-
-
 def _skeleton_similarity(sk: str) -> float:
     """Weight of a skeleton agreement: short skeletons collide more often."""
     n = len(sk)
     return SKELETON_SIMILARITY if n >= 3 else 0.82 if n == 2 else 0.6
 
 
-@lru_cache(maxsize=1 << 18)
-def _alts_info(
-    a: tuple[str, ...],
-) -> tuple[bool, frozenset[str], frozenset[str], tuple[tuple[str, int], ...]]:
-    """(is an initial, set of spellings, set of skeletons, the first six
-    spellings with their lengths) of a part's spellings."""
-    return (
-        _is_initial(a),
-        frozenset(a),
-        frozenset(skeleton(x) for x in a),
-        tuple((x, len(x)) for x in a[:6]),
-    )
-
-
-@lru_cache(maxsize=1 << 19)
-def _alts_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float:
-    """Similarity of two parts given their spellings.
+def _similarity(ia: AltsInfo, ib: AltsInfo) -> float:
+    """Similarity of two parts given their spellings' :func:`~.forms.alts_info`.
 
     Exact whenever it is >= ``MIN_PART_SIM``; below that (a pair the aligner
     ignores) it may be 0.0 instead of the true value: string comparisons that
     cannot raise the result (length bound of OSA) are skipped.
     """
-    ini_a, set_a, ska, len_a = _alts_info(a)
-    ini_b, set_b, skb, len_b = _alts_info(b)
+    ini_a, set_a, ska, len_a, first_a = ia
+    ini_b, set_b, skb, len_b, first_b = ib
     if ini_a or ini_b:
         if ini_a and ini_b:
             return 1.0 if not set_a.isdisjoint(set_b) else 0.0
-        ia = {x[0] for x in a}
-        return INITIAL_SIMILARITY if not ia.isdisjoint([y[0] for y in b]) else 0.0
+        return INITIAL_SIMILARITY if not first_a.isdisjoint(first_b) else 0.0
     if not set_a.isdisjoint(set_b):
         return 1.0
     best = 0.0
@@ -199,6 +192,37 @@ def _alts_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     return best
 
 
+def _alts_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """:func:`_similarity` of two parts with these spellings."""
+    return _similarity(alts_info(a), alts_info(b))
+
+
+#: Similarities already computed: query part serial -> record part serial -> similarity.
+#: Two small integers instead of two tuples of spellings to hash: this lookup runs for every
+#: pair of parts of every candidate. Emptied when it holds ``_MEMO_LIMIT`` values.
+_memo: dict[int, dict[int, float]] = {}
+_memo_size = 0
+_MEMO_LIMIT = 1 << 19
+
+
+def clear_similarity_memo() -> None:
+    """Forget the part similarities computed so far (benchmarks of cold runs)."""
+    global _memo_size
+    _memo.clear()
+    _memo_size = 0
+
+
+def _similarity_row(part: Part) -> dict[int, float]:
+    """The memo of ``part``'s similarities with the parts it was compared with."""
+    global _memo_size
+    if _memo_size >= _MEMO_LIMIT:
+        clear_similarity_memo()
+    row = _memo.get(part.serial)
+    if row is None:
+        row = _memo[part.serial] = {}
+    return row
+
+
 def _weight(p: Part) -> float:
     return p.weight
 
@@ -206,12 +230,16 @@ def _weight(p: Part) -> float:
 def _candidate_pairs(q: NameForm, r: NameForm) -> list[tuple[float, int, int]]:
     """(similarity, query part, record part) of every pair the aligner may
     use (similarity >= MIN_PART_SIM), best first (ties: higher indices first)."""
-    sim = _alts_sim
-    ralts = r.alts
+    global _memo_size
+    rparts = r.parts
     pairs: list[tuple[float, int, int]] = []
-    for i, a in enumerate(q.alts):
-        for j, b in enumerate(ralts):
-            s = sim(a, b)
+    for i, a in enumerate(q.parts):
+        row = _similarity_row(a)
+        for j, b in enumerate(r.serials):
+            s = row.get(b)
+            if s is None:
+                s = row[b] = _similarity(a.info, rparts[j].info)
+                _memo_size += 1
             if s >= MIN_PART_SIM:
                 pairs.append((s, i, j))
     if len(pairs) > 1:

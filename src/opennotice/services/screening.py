@@ -38,6 +38,7 @@ from opennotice.store.uow import UnitOfWork
 from .context import AppContext
 from .guard import require
 from .screening_input import BatchItem, RowError
+from .screening_workers import search_in_processes
 
 log = logging.getLogger("opennotice.screening")
 
@@ -729,18 +730,31 @@ def _screen_many(
     on_row: Callable[[BatchRow], None] | None,
     on_error: Callable[[RowError], None] | None,
     keep_rows: bool,
+    workers: int = 1,
 ) -> BatchResult:
     index = screening_index(ctx)
     result = BatchResult()
     found_all: list[tuple[int, str | None, list[tuple[Match, IndexedNotice]]]] = []
     today = dt.date.today()
-    for row in rows:
+    searched: Iterable[tuple[BatchItem | RowError, list[tuple[Match, IndexedNotice]]]]
+    if workers > 1:
+        searched = search_in_processes(
+            index, rows, member=member, threshold=threshold, limit=limit, today=today,
+            workers=workers,
+        )  # fmt: skip
+    else:
+        searched = (
+            (row, [] if isinstance(row, RowError) else index.search(
+                row.query, member, threshold=threshold, limit=limit, today=today
+            ))
+            for row in rows
+        )  # fmt: skip
+    for row, found in searched:
         if isinstance(row, RowError):
             result.errors.append(row)
             if on_error is not None:
                 on_error(row)
             continue
-        found = index.search(row.query, member, threshold=threshold, limit=limit, today=today)
         result.screened += 1
         if found:
             # Rows with hits are given out once the hits are recorded (with the contacts).
@@ -815,10 +829,13 @@ def screen_file(
     limit: int = 10,
     on_row: Callable[[BatchRow], None] | None = None,
     on_error: Callable[[RowError], None] | None = None,
+    workers: int = 1,
 ) -> BatchResult:
     """The operator screens a file on the server, for a member (its restrictions and
     diffusions apply) or for none (only notices no member is restricted from). Rows are
-    passed to `on_row` as they are screened (rows with hits once the run is recorded)."""
+    passed to `on_row` as they are screened (rows with hits once the run is recorded).
+    With ``workers`` > 1 the people are searched by that many forked processes
+    (:mod:`.screening_workers`); the results are the same."""
     require(actor, "screen:file:run")
     code = None
     if member:
@@ -828,6 +845,7 @@ def screen_file(
     return _screen_many(
         ctx, actor, code, rows, _where(where), _threshold(threshold),
         min(max(1, limit), MAX_LIMIT), "screen:file:made", on_row, on_error, keep_rows=False,
+        workers=workers,
     )  # fmt: skip
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import random
 import threading
 
@@ -223,3 +224,29 @@ def test_search_after_replacements_and_compaction_equals_brute_force() -> None:
                 key=lambda t: (-t[1], t[0]),
             )  # fmt: skip
             assert got == brute, (query, threshold)
+
+
+def test_searching_leaves_no_cyclic_garbage() -> None:
+    """`settle_collector` freezes what a batch leaves alive; that is only safe while the
+    engine's own work creates no reference cycles (which only the collector would free)."""
+    idx = _index(
+        PersonRecord("1", "Ivanov", "Pyotr", date_of_birth="1971-04-05"),
+        PersonRecord("2", "王", "小明", date_of_birth="1980", aliases=("Wang Hsiao-ming",)),
+        PersonRecord("3", "Abd al-Rahman", "Muhammad Ali", sex="M", nationalities=("EG",)),
+    )
+    queries = [
+        PersonQuery("Iwanow", "Piotr", "1971-05-04"),
+        PersonQuery("Wang", "Xiao Ming"),
+        PersonQuery("Abdul Rahman", "Mohamed Ali", "1970", "M", ("EG", "SD")),
+        PersonQuery("Nobody", "Known", "2000-01-01"),
+    ]
+    gc.collect()
+    gc.disable()
+    try:
+        found = [m.key for q in queries for m in idx.search(q, threshold=0.6)]
+        assert {"1", "2", "3"} <= set(found)
+        [explained] = idx.search(queries[0])
+        assert explained.explanation["parts"]
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
