@@ -404,7 +404,6 @@ def _forms_cached(family: str, given: str, origin: str) -> tuple[NameForm, ...]:
     words = _words_with_roles(family, given)
     if not words:
         return ()
-    script = detect_script(family + given)
     joined_parts: list[Part] = []
     split_parts: list[Part] = []
     has_split = False
@@ -441,14 +440,17 @@ def _forms_cached(family: str, given: str, origin: str) -> tuple[NameForm, ...]:
         ]
         return tuple(kept)
 
-    forms = [NameForm(strip(joined_parts), origin, script if nonlatin else "latin")]
+    # The whole name's script, read only when a word is not Latin (it is then the form's).
+    script = detect_script(family + given) if nonlatin else "latin"
+    forms = [NameForm(strip(joined_parts), origin, script)]
     if has_split:
         forms.append(NameForm(strip(split_parts), origin, script))
     return tuple(f for f in forms if f.parts)
 
 
 def _prepare_arabic(text: str) -> str:
-    if detect_script(text) == "arabic":
+    # ASCII is never Arabic: spares the script cache a new entry for every name
+    if not text.isascii() and detect_script(text) == "arabic":
         return " ".join(arabic_tokens(text))
     return text
 
