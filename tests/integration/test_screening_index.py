@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -15,7 +16,7 @@ from opennotice.config import Settings
 from opennotice.domain.content import RequestContent, Visibility
 from opennotice.domain.lifecycle import Action
 from opennotice.errors import Forbidden, ValidationFailed
-from opennotice.matching import PersonQuery
+from opennotice.matching import NameIndex, PersonQuery, PersonRecord
 from opennotice.services import requests, reviews
 from opennotice.services.audit import verify_log
 from opennotice.services.context import AppContext
@@ -342,3 +343,29 @@ def test_the_writer_thread_ends_when_idle_and_comes_back_for_the_next_job(
     assert writer._thread is None  # no thread left behind by an idle writer
     assert writer.run(job) == seqs[-1] + 1
     assert verify_log(ctx).ok
+
+
+def test_the_index_is_built_with_the_collector_paused_and_resumed_after(
+    ctx: AppContext, people: dict[str, Who], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Half of a large build went to full collections walking the growing index."""
+    nid = issue(ctx, people)
+    seen: list[bool] = []
+    real_add = NameIndex.add
+
+    def add(self: NameIndex, record: PersonRecord) -> None:
+        seen.append(gc.isenabled())
+        real_add(self, record)
+
+    monkeypatch.setattr(NameIndex, "add", add)
+    index = screening_index(ctx)
+    assert gc.isenabled()
+    assert index.load() == 1
+    assert seen and not any(seen) and gc.isenabled()
+    gc.disable()  # a process that keeps the collector off has it off afterwards too
+    try:
+        index.load()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert [m.key for m, _ in index.search(TRAVELLER, "DE")] == [nid]

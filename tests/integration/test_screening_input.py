@@ -74,6 +74,22 @@ def test_accepted_spellings() -> None:
     assert query_from_fields({"mrz": "\n".join(mrz)})[0].document_number == "YA1234567"
 
 
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x08", "\x0e", "\x1b"])
+def test_control_characters_are_refused_without_the_value(char: str) -> None:
+    with pytest.raises(ValueError, match="family_name: control characters") as refused:
+        query_from_fields({"surname": f"Mar{char}chetti", "given_names": "Lorenzo"})
+    assert "Mar" not in str(refused.value)
+    # whitespace controls are spaces between words, as before
+    assert query_from_fields({"surname": "Mar\tchetti"})[0].family_name == "Mar chetti"
+
+
+def test_column_names_with_a_byte_order_mark_spaces_and_hyphens() -> None:
+    for name in ("\ufeffSurname", " SURNAME ", "family-name", "Family  Name", "last_name"):
+        assert query_from_fields({name: "Marchetti"})[0].family_name == "Marchetti"
+    with pytest.raises(ValueError, match="a person needs"):
+        query_from_fields({"sur name x": "Marchetti"})
+
+
 def test_jsonl_and_csv_line_numbers() -> None:
     jsonl = "\n".join([json.dumps({"surname": "A-Test"}), "", "[1]", json.dumps({"x": 1})])
     rows = list(parse_text(jsonl))

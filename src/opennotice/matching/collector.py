@@ -1,10 +1,36 @@
-"""Keeping the cyclic garbage collector off the engine's caches during batch screening."""
+"""Keeping the cyclic garbage collector off the engine's objects while it builds and screens.
+
+The collector finds reference cycles; the engine makes none (the tests check it). What it
+costs the engine is its walks: each full collection visits every object alive, and an index
+of 100,000 notices holds millions of them.
+"""
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-__all__ = ["settle_collector"]
+__all__ = ["collector_paused", "settle_collector"]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic collection while an index is built in bulk; the previous state afterwards.
+
+    The full collections triggered while a 100,000-notice index grows walked its objects again
+    and again: half of the build's time (14.8 s with, 7.7 s without, in process). Reference
+    counting still frees everything else meanwhile; cycles made elsewhere in those seconds
+    wait for the next collection. Not reentrant across threads in a useful way: a second
+    pause ending first turns the collector back on early, which costs time, never memory.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def settle_collector() -> None:

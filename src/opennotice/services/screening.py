@@ -30,7 +30,14 @@ from opennotice.domain.countries import country_name
 from opennotice.domain.types import Kind, Status
 from opennotice.domain.visibility import Exposure, can_screen_hit, in_screening_index
 from opennotice.errors import Conflict, ValidationFailed
-from opennotice.matching import DEFAULT_THRESHOLD, Match, NameIndex, PersonQuery, PersonRecord
+from opennotice.matching import (
+    DEFAULT_THRESHOLD,
+    Match,
+    NameIndex,
+    PersonQuery,
+    PersonRecord,
+    collector_paused,
+)
 from opennotice.store.tables import IndexChange, Member, Notice, Notification, utcnow
 from opennotice.store.tables_screening import ScreeningHit
 from opennotice.store.uow import UnitOfWork
@@ -376,11 +383,13 @@ class ScreeningIndex:
                     .where(in_force, ~Notice.blocked)
                     .execution_options(yield_per=1000)
                 )
-                for row in session.execute(query):
-                    entry = _indexed(row)
-                    if entry is not None:
-                        names.add(entry[0])
-                        meta[entry[1].id] = entry[1]
+                # The collector would walk the growing index again and again: half the build.
+                with collector_paused():
+                    for row in session.execute(query):
+                        entry = _indexed(row)
+                        if entry is not None:
+                            names.add(entry[0])
+                            meta[entry[1].id] = entry[1]
             now = time.monotonic()
             self._gaps = {
                 n: now for n in range(max(1, high - GAP_WINDOW + 1), high + 1) if n not in seen

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -68,8 +68,12 @@ for _canon, _names in {
         _ALIASES[_n] = _canon
 
 
+_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+@lru_cache(maxsize=1024)  # the same few column names on every row of a file
 def canonical_field(name: str) -> str | None:
-    key = re.sub(r"[\s\-]+", "_", name.strip().lstrip("\ufeff").lower())
+    key = _SEPARATORS.sub("_", name.strip().lstrip("\ufeff").lower())
     return _ALIASES.get(key)
 
 
@@ -121,11 +125,14 @@ def parse_country(value: str) -> str:
     raise ValueError("nationality: not an ISO 3166-1 country code (FR or FRA)")
 
 
+_COUNTRY_SEPARATORS = re.compile(r"[;,\s|]+")
+
+
 def _countries(value: object) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
     if isinstance(value, str):
-        items: list[object] = [v for v in re.split(r"[;,\s|]+", value) if v]
+        items: list[object] = [v for v in _COUNTRY_SEPARATORS.split(value) if v]
     elif isinstance(value, list):
         items = list(value)
     else:
@@ -154,6 +161,9 @@ def _sex(value: object) -> str | None:
     return mapped[text]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
 def _text(value: object, field: str, limit: int) -> str | None:
     if value is None:
         return None
@@ -164,7 +174,7 @@ def _text(value: object, field: str, limit: int) -> str | None:
     text = " ".join(value.split())
     if len(text) > limit:
         raise ValueError(f"{field}: at most {limit} characters")
-    if any(ord(c) < 32 for c in text):
+    if _CONTROL.search(text):
         raise ValueError(f"{field}: control characters are not allowed")
     if "\ufffd" in text:
         raise ValueError(f"{field}: not valid UTF-8 text")
