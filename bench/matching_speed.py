@@ -35,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_people import Generator, build_dataset
 from rapidfuzz import fuzz, process
 
-from opennotice.matching import NameIndex, PersonQuery, collector_paused, settle_collector
+from opennotice.collector import collector_paused, settle_collector
+from opennotice.matching import NameIndex, PersonQuery
 from opennotice.matching.scoring import (
     clear_similarity_memo,
     explain_prepared,

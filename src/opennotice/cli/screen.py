@@ -12,7 +12,8 @@ from typing import IO, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from opennotice.matching import DEFAULT_THRESHOLD, settle_collector
+from opennotice.collector import settle_collector
+from opennotice.matching import DEFAULT_THRESHOLD
 from opennotice.services import screening as svc
 from opennotice.services.screening_input import (
     BatchItem,

@@ -8,13 +8,10 @@ Public API::
     same_person_score    record-vs-record comparison (re-submission detection)
     name_forms           Latin candidate spellings of a name
     parse_mrz            ICAO 9303 TD3 passport MRZ -> PersonQuery
-    settle_collector     keep the garbage collector off the caches (batch screening)
-    collector_paused     no cyclic collection during a bulk build
 """
 
 from __future__ import annotations
 
-from .collector import collector_paused, settle_collector
 from .forms import name_forms
 from .index import NameIndex
 from .model import DEFAULT_THRESHOLD, Match, MrzError, PersonQuery, PersonRecord
@@ -28,10 +25,8 @@ __all__ = [
     "NameIndex",
     "PersonQuery",
     "PersonRecord",
-    "collector_paused",
     "name_forms",
     "parse_mrz",
     "same_person_score",
     "score_pair",
-    "settle_collector",
 ]

@@ -44,6 +44,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from opennotice.collector import collector_paused
 from opennotice.domain.content import RequestContent
 from opennotice.domain.types import Kind, NoticeType, Status
 from opennotice.errors import NotFound, OpenNoticeError, ValidationFailed
@@ -582,17 +583,19 @@ class PublicCatalogue:
 
     def _load_all(self) -> None:
         today = dt.date.today()
-        with self._ctx.read_session_factory() as session:
-            self._last_seq = session.scalar(select(func.max(IndexChange.seq))) or 0
-            self._last_photo = session.scalar(select(func.max(Photo.id))) or 0
-            notices = [n for n in session.scalars(_eligible_query()) if is_public(n, today)]
-            photos = _photos_of(session, None)
-        self._entries = {}
-        for notice in notices:
-            entry = build_entry(notice, photos.get(notice.id, ()))
-            if entry is not None:
-                self._entries[entry.entity_id] = entry
-        self._publish(today)
+        # Collections walking the growing catalogue were half of a cold load.
+        with collector_paused():
+            with self._ctx.read_session_factory() as session:
+                self._last_seq = session.scalar(select(func.max(IndexChange.seq))) or 0
+                self._last_photo = session.scalar(select(func.max(Photo.id))) or 0
+                notices = [n for n in session.scalars(_eligible_query()) if is_public(n, today)]
+                photos = _photos_of(session, None)
+            self._entries = {}
+            for notice in notices:
+                entry = build_entry(notice, photos.get(notice.id, ()))
+                if entry is not None:
+                    self._entries[entry.entity_id] = entry
+            self._publish(today)
 
     def _catch_up(self) -> None:
         self._dirty = False

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from opennotice.collector import collector_paused
 from opennotice.domain.actors import Actor
 from opennotice.domain.countries import country_name
 from opennotice.domain.types import Kind, Status
@@ -36,7 +37,6 @@ from opennotice.matching import (
     NameIndex,
     PersonQuery,
     PersonRecord,
-    collector_paused,
 )
 from opennotice.store.tables import IndexChange, Member, Notice, Notification, utcnow
 from opennotice.store.tables_screening import ScreeningHit

@@ -22,8 +22,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from opennotice.collector import settle_collector
 from opennotice.errors import ValidationFailed
-from opennotice.matching import Match, PersonQuery, settle_collector
+from opennotice.matching import Match, PersonQuery
 
 from .screening_input import BatchItem, RowError
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 from typing import Any, cast
 
 import pytest
 
 from opennotice.errors import ValidationFailed
-from opennotice.matching import PersonQuery, settle_collector
+from opennotice.matching import PersonQuery
 from opennotice.services import screening_workers
 from opennotice.services.screening_input import BatchItem, RowError
 from opennotice.services.screening_workers import CHUNK_ROWS, can_fork, search_in_processes
@@ -81,13 +80,3 @@ def test_the_number_of_workers_is_checked(workers: int) -> None:
                 today=dt.date(2026, 1, 1), workers=workers,
             )
         )  # fmt: skip
-
-
-def test_settling_the_collector_freezes_what_is_alive() -> None:
-    before = gc.get_freeze_count()
-    kept = [[i] for i in range(1000)]  # containers the collector tracks
-    try:
-        settle_collector()
-        assert gc.get_freeze_count() >= before + len(kept)
-    finally:
-        gc.unfreeze()

@@ -1,8 +1,9 @@
-"""Keeping the cyclic garbage collector off the engine's objects while it builds and screens.
+"""Keeping the cyclic garbage collector off large in-memory structures while they are built
+and used: the screening index and its caches, the public catalogue.
 
-The collector finds reference cycles; the engine makes none (the tests check it). What it
-costs the engine is its walks: each full collection visits every object alive, and an index
-of 100,000 notices holds millions of them.
+The collector finds reference cycles; the matching engine makes none (the tests check it).
+What it costs is its walks: each full collection visits every object alive, and an index of
+100,000 notices holds millions of them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ def collector_paused() -> Iterator[None]:
     """No cyclic collection while an index is built in bulk; the previous state afterwards.
 
     The full collections triggered while a 100,000-notice index grows walked its objects again
-    and again: half of the build's time (14.8 s with, 7.7 s without, in process). Reference
+    and again: half of the build's time (14.8 s with, 7.7 s without, in process; the public
+    catalogue of 10,000 extracts: 1.45 s with, 0.79 s without). Reference
     counting still frees everything else meanwhile; cycles made elsewhere in those seconds
     wait for the next collection. Not reentrant across threads in a useful way: a second
     pause ending first turns the collector back on early, which costs time, never memory.
