@@ -31,13 +31,7 @@ from opennotice.domain.countries import country_name
 from opennotice.domain.types import Kind, Status
 from opennotice.domain.visibility import Exposure, can_screen_hit, in_screening_index
 from opennotice.errors import Conflict, ValidationFailed
-from opennotice.matching import (
-    DEFAULT_THRESHOLD,
-    Match,
-    NameIndex,
-    PersonQuery,
-    PersonRecord,
-)
+from opennotice.matching import DEFAULT_THRESHOLD, Match, NameIndex, PersonQuery, PersonRecord
 from opennotice.store.tables import IndexChange, Member, Notice, Notification, utcnow
 from opennotice.store.tables_screening import ScreeningHit
 from opennotice.store.uow import UnitOfWork
