@@ -12,7 +12,7 @@ from typing import IO, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from opennotice.collector import settle_collector
+from opennotice.collector import collector_paused, settle_collector
 from opennotice.matching import DEFAULT_THRESHOLD
 from opennotice.services import screening as svc
 from opennotice.services.screening_input import (
@@ -117,12 +117,13 @@ def screen(
         err_console.print("[red]error:[/red] --workers needs fork(), which this system lacks")
         raise typer.Exit(2)
     total = _count_lines(file)
-    index = run(lambda: svc.screening_index(ctx))
-    err_console.print(f"index: {len(index)} notices in force")
     # The index lives until the command ends: keep the collector from walking it again and
-    # again while the rows are screened (a third of the time on large files).
-    gc.collect()
-    gc.freeze()
+    # again while the rows are screened (a third of the time on large files). Frozen before
+    # the collector comes back on, or its first collections walk all of it (seconds).
+    with collector_paused():
+        index = run(lambda: svc.screening_index(ctx))
+        gc.freeze()
+    err_console.print(f"index: {len(index)} notices in force")
     shown = 0
     errors = 0
 
