@@ -22,7 +22,7 @@ from opennotice.services.screening_input import (
     detect_format,
     parse_rows,
 )
-from opennotice.services.screening_workers import MAX_WORKERS, can_fork
+from opennotice.services.screening_workers import MAX_WORKERS, check_workers
 
 from .common import console, context, err_console, operator, run
 
@@ -113,9 +113,7 @@ def screen(
     if row_format is None:
         err_console.print("[red]error:[/red] --format is csv or jsonl")
         raise typer.Exit(2)
-    if workers > 1 and not can_fork():
-        err_console.print("[red]error:[/red] --workers needs fork(), which this system lacks")
-        raise typer.Exit(2)
+    run(lambda: check_workers(workers))  # before the index is built: that takes a while
     total = _count_lines(file)
     # The index lives until the command ends: keep the collector from walking it again and
     # again while the rows are screened (a third of the time on large files). Frozen before

@@ -16,6 +16,7 @@ starts the workers before anything else runs.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import multiprocessing as mp
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -31,7 +32,7 @@ from .screening_input import BatchItem, RowError
 if TYPE_CHECKING:
     from .screening import IndexedNotice, ScreeningIndex
 
-__all__ = ["CHUNK_ROWS", "MAX_WORKERS", "can_fork", "search_in_processes"]
+__all__ = ["CHUNK_ROWS", "MAX_WORKERS", "can_fork", "check_workers", "search_in_processes"]
 
 MAX_WORKERS = 64
 #: People per message to a worker: large enough that the pipe costs little per person,
@@ -57,6 +58,15 @@ _SEARCH: _Search | None = None
 
 def can_fork() -> bool:
     return "fork" in mp.get_all_start_methods()
+
+
+def check_workers(workers: int) -> None:
+    """The rule for the number of searching processes: 1 (the caller's own) up to
+    ``MAX_WORKERS``; more than one needs fork()."""
+    if not 1 <= workers <= MAX_WORKERS:
+        raise ValidationFailed(f"the number of worker processes is between 1 and {MAX_WORKERS}")
+    if workers > 1 and not can_fork():
+        raise ValidationFailed("worker processes need fork(), which this system does not offer")
 
 
 def _search_chunk(queries: list[PersonQuery]) -> list[Found]:
@@ -87,24 +97,17 @@ def search_in_processes(
     """Each row with its hits (none for a row in error), in the order of ``rows``, searched
     by ``workers`` forked processes."""
     global _SEARCH
-    if not 2 <= workers <= MAX_WORKERS:
-        raise ValidationFailed(f"the number of worker processes is between 2 and {MAX_WORKERS}")
-    if not can_fork():
-        raise ValidationFailed("worker processes need fork(), which this system does not offer")
+    if workers < 2:
+        raise ValidationFailed("searching in worker processes takes at least 2 of them")
+    check_workers(workers)
     index.ensure_loaded()
     _SEARCH = _Search(index, member, threshold, limit, today)
     # The rows of each chunk, in the parent, until the chunk's hits come back (in order).
     sent: deque[list[BatchItem | RowError]] = deque()
 
     def chunks() -> Iterator[list[PersonQuery]]:
-        chunk: list[BatchItem | RowError] = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= CHUNK_ROWS:
-                sent.append(chunk)
-                yield [r.query for r in chunk if isinstance(r, BatchItem)]
-                chunk = []
-        if chunk:
+        source = iter(rows)
+        while chunk := list(itertools.islice(source, CHUNK_ROWS)):
             sent.append(chunk)
             yield [r.query for r in chunk if isinstance(r, BatchItem)]
 

@@ -12,7 +12,12 @@ from opennotice.errors import ValidationFailed
 from opennotice.matching import PersonQuery
 from opennotice.services import screening_workers
 from opennotice.services.screening_input import BatchItem, RowError
-from opennotice.services.screening_workers import CHUNK_ROWS, can_fork, search_in_processes
+from opennotice.services.screening_workers import (
+    CHUNK_ROWS,
+    can_fork,
+    check_workers,
+    search_in_processes,
+)
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="this system has no fork()")
 
@@ -80,3 +85,16 @@ def test_the_number_of_workers_is_checked(workers: int) -> None:
                 today=dt.date(2026, 1, 1), workers=workers,
             )
         )  # fmt: skip
+
+
+def test_the_rule_for_workers_that_the_command_checks_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    check_workers(1)
+    check_workers(screening_workers.MAX_WORKERS)
+    with pytest.raises(ValidationFailed, match="between 1 and"):
+        check_workers(0)
+    monkeypatch.setattr(screening_workers, "can_fork", lambda: False)
+    check_workers(1)  # one process needs no fork
+    with pytest.raises(ValidationFailed, match="need fork"):
+        check_workers(2)
