@@ -36,7 +36,7 @@ from gen_people import Generator, build_dataset
 from rapidfuzz import fuzz, process
 
 from opennotice.collector import collector_paused, settle_collector
-from opennotice.matching import NameIndex, PersonQuery
+from opennotice.matching import IMPLEMENTATION, IMPLEMENTATION_REASON, NameIndex, PersonQuery
 from opennotice.matching.scoring import (
     clear_similarity_memo,
     explain_prepared,
@@ -90,16 +90,18 @@ def _load() -> str:
 
 
 def _worker(share: tuple[int, int, int]) -> tuple[int, int, float]:
-    """Screen ``_QUERIES[start:stop:step]`` with search_many (chunks of 1,000), settling the
-    collector after each chunk as ``opennotice screen`` does; (queries, hits, CPU s). The
-    queries are read from the forked parent's memory, not sent through a pipe."""
+    """Screen ``_QUERIES[start:stop:step]`` with search_many (chunks of 1,000), the collector
+    paused meanwhile and settled after each chunk, as ``opennotice screen`` does; (queries,
+    hits, CPU s). The queries are read from the forked parent's memory, not sent through a
+    pipe."""
     assert _INDEX is not None
     start, stop, step = share
     queries = _QUERIES[start:stop:step]
     c0 = time.process_time()
     hits = 0
     for i in range(0, len(queries), 1000):
-        hits += sum(len(r) for r in _INDEX.search_many(queries[i : i + 1000]))
+        with collector_paused():  # as `opennotice screen` searches: a search makes no cycles
+            hits += sum(len(r) for r in _INDEX.search_many(queries[i : i + 1000]))
         settle_collector()
     return len(queries), hits, time.process_time() - c0
 
@@ -118,7 +120,8 @@ def main() -> None:
 
     print(
         f"machine: nproc={os.cpu_count()} cpu={_cpu_model()!r} python={platform.python_version()}"
-        f" load average at start {_load()}"
+        f" load average at start {_load()}; matching engine: {IMPLEMENTATION}"
+        + (f" ({IMPLEMENTATION_REASON})" if IMPLEMENTATION_REASON else "")
     )
     n_true = max(1, args.travellers // 50)
     records, labelled = build_dataset(args.records, n_true, 0, args.travellers - n_true, args.seed)

@@ -77,7 +77,7 @@ def main() -> None:
     with source.open(encoding="utf-8") as f:
         head.write_text("".join(f.readline() for _ in range(11)), encoding="utf-8")
 
-    def screen(path: Path, workers: int) -> tuple[float, float, int]:
+    def screen(path: Path, workers: int) -> tuple[float, float, int, str]:
         hits = workdir / f"hits-{workers}.csv"
         c0 = _children_cpu()
         t0 = time.perf_counter()
@@ -90,17 +90,24 @@ def main() -> None:
             print(done.stderr[-2000:])
             raise SystemExit(f"opennotice screen failed with exit code {done.returncode}")
         n_hits = sum(1 for _ in hits.open(encoding="utf-8")) - 1
-        return wall, _children_cpu() - c0, n_hits
+        # the command says which engine searched: compiled, or the Python sources and why
+        engine = next(
+            (line.split("matching engine:", 1)[1].strip() for line in done.stderr.splitlines()
+             if "matching engine:" in line),
+            "?",
+        )  # fmt: skip
+        return wall, _children_cpu() - c0, n_hits, engine
 
     for workers in args.workers:
-        fixed, _, _ = screen(head, workers)
-        wall, cpu, n_hits = screen(source, workers)
+        fixed, _, _, _ = screen(head, workers)
+        wall, cpu, n_hits, engine = screen(source, workers)
         n = len(labelled)
         print(
             f"workers={workers}: {n:,} travellers in {wall:.1f} s from start to exit "
             f"({n / wall:,.0f}/s); fixed cost {fixed:.1f} s (10 rows), so screening "
             f"{n / (wall - fixed):,.0f} travellers/s; CPU {cpu:.1f} s over all processes "
-            f"({cpu / n * 1e6:.0f} us per traveller); {n_hits} hits written"
+            f"({cpu / n * 1e6:.0f} us per traveller); {n_hits} hits written; matching engine: "
+            f"{engine}"
         )
 
 

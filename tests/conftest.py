@@ -33,6 +33,16 @@ BASE_PG_URL = os.environ.get(
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 PG_URL = f"{BASE_PG_URL}_{WORKER}" if WORKER else BASE_PG_URL
 BACKEND = os.environ.get("OPENNOTICE_TEST_DATABASE", "sqlite")
+
+
+def pytest_report_header() -> str:
+    """Which matching engine this run tests (compiled by `make compile`, or the sources)."""
+    import opennotice.matching as matching
+
+    why = f" ({matching.IMPLEMENTATION_REASON})" if matching.IMPLEMENTATION_REASON else ""
+    return f"matching engine: {matching.IMPLEMENTATION}{why}"
+
+
 OPERATOR = Actor(user_id=None, username="operator:test", role=Role.ADMIN, via="cli")
 
 

@@ -8,18 +8,26 @@ Public API::
     same_person_score    record-vs-record comparison (re-submission detection)
     name_forms           Latin candidate spellings of a name
     parse_mrz            ICAO 9303 TD3 passport MRZ -> PersonQuery
+    IMPLEMENTATION       "compiled" (``make compile``) or "python", and why
 """
 
 from __future__ import annotations
 
-from .forms import name_forms
-from .index import NameIndex
-from .model import DEFAULT_THRESHOLD, Match, MrzError, PersonQuery, PersonRecord
-from .mrz import parse_mrz
-from .scoring import same_person_score, score_pair
+from ._implementation import choose_implementation
+
+# Decided before the hot modules are first imported (below): see ``_implementation``.
+IMPLEMENTATION, IMPLEMENTATION_REASON = choose_implementation()
+
+from .forms import name_forms  # noqa: E402
+from .index import NameIndex  # noqa: E402
+from .model import DEFAULT_THRESHOLD, Match, MrzError, PersonQuery, PersonRecord  # noqa: E402
+from .mrz import parse_mrz  # noqa: E402
+from .scoring import same_person_score, score_pair  # noqa: E402
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "IMPLEMENTATION",
+    "IMPLEMENTATION_REASON",
     "Match",
     "MrzError",
     "NameIndex",

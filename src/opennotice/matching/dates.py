@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
 
 __all__ = [
     "DOB_ADJUSTMENT",
@@ -17,7 +18,7 @@ __all__ = [
     "parse_dob",
 ]
 
-_DOB_RE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
+_DOB_RE: Final = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ def parse_dob(value: str | None) -> PartialDate | None:
 
 
 #: Score adjustment added to the name score for each kind of DOB agreement.
-DOB_ADJUSTMENT: dict[str, float] = {
+DOB_ADJUSTMENT: Final[dict[str, float]] = {
     "exact": 0.05,
     "year-month": 0.02,
     "year-only": 0.0,
@@ -103,7 +104,7 @@ def compare_parsed(da: PartialDate | None, db: PartialDate | None) -> str:
 
 # ------------------------------------------------------------------ blocking
 #: Bucket of a record whose date of birth is missing or unparseable.
-NO_DOB_BUCKET = -1
+NO_DOB_BUCKET: Final = -1
 
 
 def dob_bucket(value: str | None) -> int:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
-from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Final
 
 from anyascii import anyascii
 
@@ -37,21 +37,22 @@ __all__ = [
     "Part",
     "alts_info",
     "build_forms",
+    "build_query_forms",
     "detect_script",
     "name_forms",
 ]
 
-ROLE_FAMILY = 0
-ROLE_GIVEN = 1
-ROLE_MIDDLE = 2
-ROLE_UNKNOWN = 3
+ROLE_FAMILY: Final = 0
+ROLE_GIVEN: Final = 1
+ROLE_MIDDLE: Final = 2
+ROLE_UNKNOWN: Final = 3
 
 #: Weights of a part in the name coverage (see ``scoring``): a middle name and
 #: an initial count less than a family or first given name.
-MIDDLE_WEIGHT = 0.35
-INITIAL_WEIGHT = 0.5
+MIDDLE_WEIGHT: Final = 0.35
+INITIAL_WEIGHT: Final = 0.5
 
-_HAN_COMPOUND_SURNAMES = frozenset(
+_HAN_COMPOUND_SURNAMES: Final = frozenset(
     {
         "欧阳",
         "司马",
@@ -96,72 +97,122 @@ def alts_info(alts: tuple[str, ...]) -> AltsInfo:
 
 
 #: Serial numbers of parts: never reused, so a memo keyed by them cannot confuse two parts.
-_PART_SERIALS = itertools.count()
+_PART_SERIALS: Final = itertools.count()
 
 
-@dataclass(frozen=True, slots=True)
 class Part:
-    """One name word: its Latin spellings (canonical first) and their schemes."""
+    """One name word: its Latin spellings (canonical first) and their schemes.
 
-    alts: tuple[str, ...]
-    schemes: tuple[str, ...]
-    role: int
-    source: str
-    skeletons: frozenset[str]
-    initials: frozenset[str]
+    Immutable by convention (nothing assigns to a part after ``__init__``). A plain class
+    rather than a frozen dataclass: a dataclass's generated ``__init__`` stays interpreted
+    Python even when this module is compiled, and parts are made for every query.
+    """
+
+    __slots__ = (
+        "alts",
+        "info",
+        "initials",
+        "is_initial",
+        "key_prefixes",
+        "role",
+        "schemes",
+        "serial",
+        "skeletons",
+        "source",
+        "weight",
+    )
+
     #: True for an initial ("J"): every spelling is one letter (derived).
-    is_initial: bool = field(init=False, compare=False, repr=False)
+    is_initial: bool
     #: Weight in the name coverage (derived from role and ``is_initial``).
-    weight: float = field(init=False, compare=False, repr=False)
+    weight: float
     #: :func:`alts_info` of ``alts`` (derived: the scorer reads it for every comparison).
-    info: AltsInfo = field(init=False, compare=False, repr=False)
+    info: AltsInfo
     #: Serial number of this part object (derived; the scorer's memo of similarities).
-    serial: int = field(init=False, compare=False, repr=False)
+    serial: int
+    #: ``skeleton + "|"`` of each skeleton: the start of the part's blocking keys (derived).
+    key_prefixes: tuple[str, ...]
 
-    def __post_init__(self) -> None:
-        info = alts_info(self.alts)
+    def __init__(
+        self,
+        alts: tuple[str, ...],
+        schemes: tuple[str, ...],
+        role: int,
+        source: str,
+        skeletons: frozenset[str],
+        initials: frozenset[str],
+    ) -> None:
+        self.alts = alts
+        self.schemes = schemes
+        self.role = role
+        self.source = source
+        self.skeletons = skeletons
+        self.initials = initials
+        info = alts_info(alts)
         initial = info[0]
-        object.__setattr__(self, "is_initial", initial)
-        weight = INITIAL_WEIGHT if initial else MIDDLE_WEIGHT if self.role == ROLE_MIDDLE else 1.0
-        object.__setattr__(self, "weight", weight)
-        object.__setattr__(self, "info", info)
-        object.__setattr__(self, "serial", next(_PART_SERIALS))
+        self.is_initial = initial
+        self.weight = INITIAL_WEIGHT if initial else MIDDLE_WEIGHT if role == ROLE_MIDDLE else 1.0
+        self.info = info
+        self.serial = next(_PART_SERIALS)
+        self.key_prefixes = tuple([sk + "|" for sk in skeletons])
+
+    def __repr__(self) -> str:
+        return f"Part(alts={self.alts!r}, role={self.role}, source={self.source!r})"
 
 
-# eq=False: a form is compared and hashed by identity. Forms are built once per name and
-# shared (cached), so records with the same name hold the same forms, and the scorer can
-# remember a name's score per query cheaply (see NameIndex.search).
-@dataclass(frozen=True, slots=True, eq=False)
 class NameForm:
-    parts: tuple[Part, ...]
-    origin: str  # "name" | "original" | "alias:<n>" | "query"
-    script: str
+    """One reading of a name: its parts in family-first order.
+
+    Compared and hashed by identity: forms are built once per name and shared (cached), so
+    records with the same name hold the same forms, and the scorer can remember a name's
+    score per query cheaply (see NameIndex.search). Immutable by convention, except the
+    scorer's memo of merged-parts variants (a plain class for the reason given on
+    :class:`Part`).
+    """
+
+    __slots__ = (
+        "alts",
+        "concat_family_first",
+        "concat_given_first",
+        "merged_memo",
+        "origin",
+        "parts",
+        "script",
+        "serials",
+        "total_weight",
+        "weights",
+    )
+
     #: Per part: spellings, serial numbers and weights, and the total weight (derived, for
     #: scoring).
-    alts: tuple[tuple[str, ...], ...] = field(init=False, compare=False, repr=False)
-    serials: tuple[int, ...] = field(init=False, compare=False, repr=False)
-    weights: tuple[float, ...] = field(init=False, compare=False, repr=False)
-    total_weight: float = field(init=False, compare=False, repr=False)
+    alts: tuple[tuple[str, ...], ...]
+    serials: tuple[int, ...]
+    weights: tuple[float, ...]
+    total_weight: float
     #: Memo of the scorer's merged-parts variants (computed on first use).
-    merged_memo: tuple[NameForm, ...] | None = field(
-        init=False, default=None, compare=False, repr=False
-    )
+    merged_memo: tuple[NameForm, ...] | None
     #: ``concat(False)`` and ``concat(True)`` (derived: the scorer and the
     #: blocking keys read them for every comparison).
-    concat_family_first: str = field(init=False, compare=False, repr=False)
-    concat_given_first: str = field(init=False, compare=False, repr=False)
+    concat_family_first: str
+    concat_given_first: str
 
-    def __post_init__(self) -> None:
-        parts = self.parts
-        object.__setattr__(self, "alts", tuple(p.alts for p in parts))
-        object.__setattr__(self, "serials", tuple(p.serial for p in parts))
-        weights = tuple(p.weight for p in parts)
-        object.__setattr__(self, "weights", weights)
-        object.__setattr__(self, "total_weight", sum(weights))
+    def __init__(self, parts: tuple[Part, ...], origin: str, script: str) -> None:
+        self.parts = parts
+        self.origin = origin  # "name" | "original" | "alias:<n>" | "query"
+        self.script = script
+        self.alts = tuple([p.alts for p in parts])
+        self.serials = tuple([p.serial for p in parts])
+        weights = tuple([p.weight for p in parts])
+        self.weights = weights
+        self.total_weight = sum(weights)
+        self.merged_memo = None
         fam = "".join([p.alts[0] for p in parts if p.role == ROLE_FAMILY])
         rest = "".join([p.alts[0] for p in parts if p.role != ROLE_FAMILY])
-        object.__setattr__(self, "concat_family_first", fam + rest)
-        object.__setattr__(self, "concat_given_first", rest + fam)
+        self.concat_family_first = fam + rest
+        self.concat_given_first = rest + fam
+
+    def __repr__(self) -> str:
+        return f"NameForm({self.display!r}, origin={self.origin!r}, script={self.script!r})"
 
     @property
     def display(self) -> str:
@@ -208,7 +259,7 @@ def detect_script(word: str) -> str:
     return max(counts.items(), key=lambda kv: kv[1])[0]
 
 
-_KOREAN_SPELLING_GROUPS: dict[str, tuple[str, ...]] = {}
+_KOREAN_SPELLING_GROUPS: Final[dict[str, tuple[str, ...]]] = {}
 for _spellings in KOREAN_SURNAMES.values():
     for _sp in _spellings:
         prev = _KOREAN_SPELLING_GROUPS.get(_sp, ())
@@ -401,6 +452,11 @@ def _words_with_roles(family: str, given: str) -> list[tuple[str, int]]:
 
 @lru_cache(maxsize=65536)
 def _forms_cached(family: str, given: str, origin: str) -> tuple[NameForm, ...]:
+    """:func:`_forms_of`, cached: records with the same name share their forms."""
+    return _forms_of(family, given, origin)
+
+
+def _forms_of(family: str, given: str, origin: str) -> tuple[NameForm, ...]:
     words = _words_with_roles(family, given)
     if not words:
         return ()
@@ -455,20 +511,30 @@ def _prepare_arabic(text: str) -> str:
     return text
 
 
+def _prepared_name(name: str | None) -> str:
+    return _prepare_arabic(normalize_text(name or ""))
+
+
 def build_forms(
     family: str | None, given: str | None, origin: str = "name"
 ) -> tuple[NameForm, ...]:
     """Forms for a family/given pair (any script).  ``family`` may hold a whole
     name when ``given`` is None (aliases: pass the alias as ``family`` with
     origin ``alias:*``; its words get the UNKNOWN role)."""
-    fam = _prepare_arabic(normalize_text(family or ""))
-    giv = _prepare_arabic(normalize_text(given or ""))
+    fam, giv = _prepared_name(family), _prepared_name(given)
     if origin.startswith("alias"):
         split = _split_full_name(fam)
         if split is not None:
             return _forms_cached(split[0], split[1], origin)
         return _forms_cached("", fam, origin) if fam else ()
     return _forms_cached(fam, giv, origin)
+
+
+def build_query_forms(family: str | None, given: str | None) -> tuple[NameForm, ...]:
+    """``build_forms(family, given, "query")`` without its cache, for a caller that caches
+    what it derives from the forms as well (most names of a large batch are new, and each
+    cache a new name misses costs a lookup, an insertion and an eviction)."""
+    return _forms_of(_prepared_name(family), _prepared_name(given), "query")
 
 
 def name_forms(family: str | None, given: str | None = None, *, limit: int = 64) -> list[str]:

@@ -33,18 +33,18 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from .dates import compatible_buckets, dob_bucket
-from .forms import NameForm
+from .forms import NameForm, build_query_forms
 from .model import DEFAULT_THRESHOLD, Match, PersonQuery, PersonRecord
 from .phonetic import skeleton
 from .scoring import (
     DOB_CONFLICT_CEILING,
     PreparedPerson,
+    dedupe_forms,
     explain_prepared,
     name_cut,
     name_may_reach,
     prepare_query,
     prepare_record,
-    query_forms,
     score_namesakes,
 )
 
@@ -54,8 +54,9 @@ __all__ = ["NameIndex", "blocking_keys"]
 def _form_keys(form: NameForm, out: set[str], for_query: bool) -> None:
     parts = form.parts
     if len(parts) == 1:
-        for sk in parts[0].skeletons:
-            out.add(sk + "|")
+        only = parts[0]
+        out.update(only.key_prefixes)
+        for sk in only.skeletons:
             out.add("S" + sk)
         return
     for i, a in enumerate(parts):
@@ -64,12 +65,13 @@ def _form_keys(form: NameForm, out: set[str], for_query: bool) -> None:
         if not for_query:
             for sk in a.skeletons:
                 out.add("S" + sk)
+        prefixes = a.key_prefixes
         for j, b in enumerate(parts):
             if j == i:
                 continue
-            for sk in a.skeletons:
+            for prefix in prefixes:
                 for ini in b.initials:
-                    out.add(sk + "|" + ini)
+                    out.add(prefix + ini)
     for given_first in (False, True):
         c = form.concat(given_first)
         if len(c) >= 6:
@@ -88,15 +90,24 @@ def blocking_keys(forms: Iterable[NameForm], *, for_query: bool = False) -> set[
             for f in forms:
                 for p in f.parts:
                     if not p.is_initial:
-                        for sk in p.skeletons:
-                            out.add(sk + "|")
+                        out.update(p.key_prefixes)
     return out
 
 
 @lru_cache(maxsize=1 << 16)
+def query_name(
+    family: str | None, given: str | None
+) -> tuple[tuple[NameForm, ...], tuple[str, ...]]:
+    """Forms and blocking keys of a query name, cached by the input (travellers repeat names):
+    one cache for both, since each cache a new name misses costs a lookup, an insertion and an
+    eviction. The keys in no particular order: the postings they read are merged into a set."""
+    forms = dedupe_forms(build_query_forms(family, given))
+    return forms, tuple(blocking_keys(forms, for_query=True))
+
+
 def query_keys(family: str | None, given: str | None) -> tuple[str, ...]:
-    """Blocking keys of a query name (cached by the input)."""
-    return tuple(sorted(blocking_keys(query_forms(family, given), for_query=True)))
+    """Blocking keys of a query name."""
+    return query_name(family, given)[1]
 
 
 class NameIndex:
@@ -314,8 +325,8 @@ class NameIndex:
 
         Records whose ``restricted_from`` contains ``member`` are never returned.
         """
-        pq = prepare_query(query)
-        keys = query_keys(query.family_name, query.given_names)
+        forms, keys = query_name(query.family_name, query.given_names)
+        pq = prepare_query(query, forms)
         # Above the ceiling a conflicting date of birth cannot reach the
         # threshold: read only the compatible date-of-birth buckets.
         buckets = compatible_buckets(pq.date_of_birth) if threshold > DOB_CONFLICT_CEILING else None

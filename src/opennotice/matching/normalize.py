@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Final
 
 __all__ = [
     "HONORIFICS",
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 #: Titles, honorifics and other non-name words removed from names (casefolded).
-HONORIFICS: frozenset[str] = frozenset(
+HONORIFICS: Final[frozenset[str]] = frozenset(
     {
         "mr",
         "mrs",
@@ -125,12 +126,12 @@ HONORIFICS: frozenset[str] = frozenset(
 )
 # "m", "don", "amir", "sultan" and a few more are also real given names: they
 # are only removed when another token remains (see normalize_text).
-_AMBIGUOUS_HONORIFICS: frozenset[str] = frozenset(
+_AMBIGUOUS_HONORIFICS: Final[frozenset[str]] = frozenset(
     {"don", "amir", "emir", "sultan", "prince", "imam", "sayed", "syed", "sayyid", "lord", "dame"}
 )
 
 #: Prefixes that stay separate words when hyphenated (``al-Hassan`` -> ``al hassan``).
-PARTICLE_PREFIXES: frozenset[str] = frozenset(
+PARTICLE_PREFIXES: Final[frozenset[str]] = frozenset(
     {
         "al",
         "el",
@@ -168,11 +169,11 @@ PARTICLE_PREFIXES: frozenset[str] = frozenset(
     }
 )
 
-_APOSTROPHES = "'\u2019\u2018\u02bc\u02bb\u02be\u02bf`\u00b4\u055a\u05f3\u2032"
-_APOS_RE = re.compile("[" + re.escape(_APOSTROPHES) + "]")
-_HYPHENS_RE = re.compile(r"[\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u058a\u05be\u30a0]")
-_TATWEEL_RE = re.compile("[\u0640]")
-_ASCII_NON_WORD_RE = re.compile(r"[^0-9A-Za-z]")
+_APOSTROPHES: Final = "'\u2019\u2018\u02bc\u02bb\u02be\u02bf`\u00b4\u055a\u05f3\u2032"
+_APOS_RE: Final = re.compile("[" + re.escape(_APOSTROPHES) + "]")
+_HYPHENS_RE: Final = re.compile(r"[\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u058a\u05be\u30a0]")
+_TATWEEL_RE: Final = re.compile("[\u0640]")
+_ASCII_NON_WORD_RE: Final = re.compile(r"[^0-9A-Za-z]")
 
 
 def _is_word_char(ch: str) -> bool:
@@ -243,7 +244,7 @@ def split_tokens(text: str) -> list[str]:
 # Latin letters with a conventional multi-letter ASCII expansion (German,
 # Scandinavian, ...).  Each maps to its expansions; the plain accent-stripped
 # form is always produced as well.
-_LATIN_EXPANSIONS: dict[str, tuple[str, ...]] = {
+_LATIN_EXPANSIONS: Final[dict[str, tuple[str, ...]]] = {
     "ä": ("ae",),
     "ö": ("oe",),
     "ü": ("ue",),
@@ -263,7 +264,7 @@ _LATIN_EXPANSIONS: dict[str, tuple[str, ...]] = {
     "ſ": ("s",),
 }
 # Letters that NFKD does not decompose: their single-letter ASCII fold.
-_NON_DECOMPOSING: dict[str, str] = {
+_NON_DECOMPOSING: Final[dict[str, str]] = {
     "ø": "o",
     "æ": "ae",
     "œ": "oe",

@@ -13,11 +13,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Final
 
 __all__ = ["ARTICLES", "VARIANTS", "canonical_token", "canonical_tokens", "skeleton"]
 
 #: canonical -> spelling variants (all ASCII, casefolded).
-VARIANTS: dict[str, tuple[str, ...]] = {
+VARIANTS: Final[dict[str, tuple[str, ...]]] = {
     "muhammad": (
         "mohammed",
         "mohamed",
@@ -202,14 +203,14 @@ VARIANTS: dict[str, tuple[str, ...]] = {
 }
 #: Arabic articles and similar particles, dropped from canonical forms when
 #: another token remains ("al-Hassan" -> "hasan").
-ARTICLES: frozenset[str] = frozenset(
+ARTICLES: Final[frozenset[str]] = frozenset(
     {"al", "el", "ul", "il", "ad", "ar", "as", "ash", "at", "az", "an", "ud", "aal"}
 )
 
-_CANON: dict[str, str] = {v: k for k, vs in VARIANTS.items() for v in vs}
+_CANON: Final[dict[str, str]] = {v: k for k, vs in VARIANTS.items() for v in vs}
 for _k in VARIANTS:
     _CANON[_k] = _k
-_ABD_PREFIXES: tuple[str, ...] = (
+_ABD_PREFIXES: Final[tuple[str, ...]] = (
     "abdul",
     "abdel",
     "abdal",
@@ -243,7 +244,7 @@ def canonical_tokens(token: str) -> tuple[str, ...]:
     return (token,)
 
 
-_DIGRAPHS: tuple[tuple[str, str], ...] = (
+_DIGRAPHS: Final[tuple[tuple[str, str], ...]] = (
     ("schtsch", "S"),
     ("shtch", "S"),
     ("chtch", "S"),
@@ -271,7 +272,7 @@ _DIGRAPHS: tuple[tuple[str, str], ...] = (
     ("ts", "Z"),
     ("tz", "Z"),
 )
-_CLASS: dict[str, str] = {
+_CLASS: Final[dict[str, str]] = {
     "b": "p",
     "p": "p",
     "d": "t",

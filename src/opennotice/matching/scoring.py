@@ -15,8 +15,8 @@ score = clamp(name_score + dob_adjustment + sex_adjustment + nationality_adjustm
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
 
 from rapidfuzz.distance import OSA, Levenshtein
 
@@ -44,6 +44,7 @@ __all__ = [
     "PreparedPerson",
     "adjustment_ceiling",
     "clear_similarity_memo",
+    "dedupe_forms",
     "explain_prepared",
     "name_cut",
     "name_may_reach",
@@ -56,27 +57,53 @@ __all__ = [
     "score_prepared",
 ]
 
-INITIAL_SIMILARITY = 0.7
-SKELETON_SIMILARITY = 0.9
-SEX_CONFLICT = -0.15
-NAT_OVERLAP = 0.02
-NAT_DISJOINT = -0.03
-MIN_PART_SIM = 0.5
-MAX_POSITIVE_ADJUSTMENT = DOB_ADJUSTMENT["exact"] + NAT_OVERLAP
+INITIAL_SIMILARITY: Final = 0.7
+SKELETON_SIMILARITY: Final = 0.9
+SEX_CONFLICT: Final = -0.15
+NAT_OVERLAP: Final = 0.02
+NAT_DISJOINT: Final = -0.03
+MIN_PART_SIM: Final = 0.5
+MAX_POSITIVE_ADJUSTMENT: Final = DOB_ADJUSTMENT["exact"] + NAT_OVERLAP
 
 
-@dataclass(frozen=True, slots=True)
 class PreparedPerson:
-    """Forms and attributes of a record or a query, computed once."""
+    """Forms and attributes of a record or a query, computed once.
 
-    key: str
-    forms: tuple[NameForm, ...]
-    date_of_birth: str | None
-    sex: str | None
-    nationalities: frozenset[str]
-    restricted_from: frozenset[str]
-    #: ``date_of_birth`` parsed (compared with every candidate: parsed once).
-    born: PartialDate | None = None
+    Immutable by convention; a plain class rather than a frozen dataclass, whose generated
+    ``__init__`` would stay interpreted Python when this module is compiled (one is made for
+    every query)."""
+
+    __slots__ = (
+        "born",
+        "date_of_birth",
+        "forms",
+        "key",
+        "nationalities",
+        "restricted_from",
+        "sex",
+    )
+
+    def __init__(
+        self,
+        key: str,
+        forms: tuple[NameForm, ...],
+        date_of_birth: str | None,
+        sex: str | None,
+        nationalities: frozenset[str],
+        restricted_from: frozenset[str],
+        born: PartialDate | None = None,
+    ) -> None:
+        self.key = key
+        self.forms = forms
+        self.date_of_birth = date_of_birth
+        self.sex = sex
+        self.nationalities = nationalities
+        self.restricted_from = restricted_from
+        #: ``date_of_birth`` parsed (compared with every candidate: parsed once).
+        self.born = born
+
+    def __repr__(self) -> str:
+        return f"PreparedPerson(key={self.key!r}, forms={len(self.forms)})"
 
 
 def _sex(value: str | None) -> str | None:
@@ -100,7 +127,7 @@ def prepare_record(record: PersonRecord) -> PreparedPerson:
         forms.extend(build_forms(alias, None, f"alias:{i}"))
     return PreparedPerson(
         record.key,
-        _dedupe(forms),
+        dedupe_forms(forms),
         record.date_of_birth,
         _sex(record.sex),
         _nats(record.nationalities),
@@ -112,13 +139,15 @@ def prepare_record(record: PersonRecord) -> PreparedPerson:
 @lru_cache(maxsize=1 << 16)
 def query_forms(family: str | None, given: str | None) -> tuple[NameForm, ...]:
     """Forms of a query name, cached by the input (travellers repeat names)."""
-    return _dedupe(build_forms(family, given, "query"))
+    return dedupe_forms(build_forms(family, given, "query"))
 
 
-def prepare_query(query: PersonQuery) -> PreparedPerson:
+def prepare_query(query: PersonQuery, forms: tuple[NameForm, ...] | None = None) -> PreparedPerson:
+    """The query prepared for scoring; ``forms``: its name's forms when the caller has them
+    (:func:`query_forms` otherwise)."""
     return PreparedPerson(
         "",
-        query_forms(query.family_name, query.given_names),
+        query_forms(query.family_name, query.given_names) if forms is None else forms,
         query.date_of_birth,
         _sex(query.sex),
         _nats(query.nationalities),
@@ -130,11 +159,12 @@ def prepare_query(query: PersonQuery) -> PreparedPerson:
 #: Best possible score when the dates of birth conflict (``compare_dob`` kind
 #: "conflict", e.g. birth years more than one apart): a perfect name plus the
 #: only positive adjustment left (nationality overlap).
-DOB_CONFLICT_CEILING = 1.0 + DOB_ADJUSTMENT["conflict"] + NAT_OVERLAP
-YEAR_CONFLICT_CEILING = DOB_CONFLICT_CEILING  # former name
+DOB_CONFLICT_CEILING: Final = 1.0 + DOB_ADJUSTMENT["conflict"] + NAT_OVERLAP
+YEAR_CONFLICT_CEILING: Final = DOB_CONFLICT_CEILING  # former name
 
 
-def _dedupe(forms: Sequence[NameForm]) -> tuple[NameForm, ...]:
+def dedupe_forms(forms: Sequence[NameForm]) -> tuple[NameForm, ...]:
+    """The forms without those that repeat another's spellings and roles."""
     if len(forms) < 2:
         return tuple(forms)
     seen: set[tuple[tuple[tuple[str, ...], int], ...]] = set()
@@ -148,8 +178,13 @@ def _dedupe(forms: Sequence[NameForm]) -> tuple[NameForm, ...]:
 
 
 # --------------------------------------------------------------------------- parts
+#: Bound once: compiled code then calls them without looking up a module and an attribute.
+_OSA_SIMILARITY: Final = OSA.normalized_similarity
+_LEVENSHTEIN_SIMILARITY: Final = Levenshtein.normalized_similarity
+
+
 def _string_sim(a: str, b: str) -> float:
-    return max(OSA.normalized_similarity(a, b), 0.0)
+    return max(_OSA_SIMILARITY(a, b), 0.0)
 
 
 def _skeleton_similarity(sk: str) -> float:
@@ -177,7 +212,7 @@ def _similarity(ia: AltsInfo, ib: AltsInfo) -> float:
     if not ska.isdisjoint(skb):
         # _skeleton_similarity grows with the length: the longest common one wins
         best = _skeleton_similarity(max(ska & skb, key=len))
-    osa = OSA.normalized_similarity
+    osa = _OSA_SIMILARITY
     for x, lx in len_a:
         for y, ly in len_b:
             # OSA similarity <= 1 - |lx - ly| / max(lx, ly): skip pairs that can
@@ -197,30 +232,41 @@ def _alts_sim(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     return _similarity(alts_info(a), alts_info(b))
 
 
-#: Similarities already computed: query part serial -> record part serial -> similarity.
-#: Two small integers instead of two tuples of spellings to hash: this lookup runs for every
-#: pair of parts of every candidate. Emptied when it holds ``_MEMO_LIMIT`` values.
-_memo: dict[int, dict[int, float]] = {}
-_memo_size = 0
-_MEMO_LIMIT = 1 << 19
+class _SimilarityMemo:
+    """Similarities already computed: query part serial -> record part serial -> similarity.
+
+    Two small integers instead of two tuples of spellings to hash: this lookup runs for every
+    pair of parts of every candidate. Emptied when it holds ``_MEMO_LIMIT`` values. An object
+    rather than module globals: compiled code reads and counts it as plain fields."""
+
+    __slots__ = ("rows", "size")
+
+    def __init__(self) -> None:
+        self.rows: dict[int, dict[int, float]] = {}
+        self.size = 0
+
+    def clear(self) -> None:
+        self.rows.clear()
+        self.size = 0
+
+    def row(self, part: Part) -> dict[int, float]:
+        """The memo of ``part``'s similarities with the parts it was compared with."""
+        if self.size >= _MEMO_LIMIT:
+            self.clear()
+        rows = self.rows
+        row = rows.get(part.serial)
+        if row is None:
+            row = rows[part.serial] = {}
+        return row
+
+
+_MEMO_LIMIT: Final = 1 << 19
+_MEMO: Final = _SimilarityMemo()
 
 
 def clear_similarity_memo() -> None:
     """Forget the part similarities computed so far (benchmarks of cold runs)."""
-    global _memo_size
-    _memo.clear()
-    _memo_size = 0
-
-
-def _similarity_row(part: Part) -> dict[int, float]:
-    """The memo of ``part``'s similarities with the parts it was compared with."""
-    global _memo_size
-    if _memo_size >= _MEMO_LIMIT:
-        clear_similarity_memo()
-    row = _memo.get(part.serial)
-    if row is None:
-        row = _memo[part.serial] = {}
-    return row
+    _MEMO.clear()
 
 
 def _weight(p: Part) -> float:
@@ -230,16 +276,16 @@ def _weight(p: Part) -> float:
 def _candidate_pairs(q: NameForm, r: NameForm) -> list[tuple[float, int, int]]:
     """(similarity, query part, record part) of every pair the aligner may
     use (similarity >= MIN_PART_SIM), best first (ties: higher indices first)."""
-    global _memo_size
+    memo = _MEMO
     rparts = r.parts
     pairs: list[tuple[float, int, int]] = []
     for i, a in enumerate(q.parts):
-        row = _similarity_row(a)
+        row = memo.row(a)
         for j, b in enumerate(r.serials):
             s = row.get(b)
             if s is None:
                 s = row[b] = _similarity(a.info, rparts[j].info)
-                _memo_size += 1
+                memo.size += 1
             if s >= MIN_PART_SIM:
                 pairs.append((s, i, j))
     if len(pairs) > 1:
@@ -313,7 +359,7 @@ def _concat(q: NameForm, r: NameForm) -> float:
     qs = q.concat_family_first
     if len(qs) < 4:
         return 0.0
-    lev = Levenshtein.normalized_similarity
+    lev = _LEVENSHTEIN_SIMILARITY
     best = max(lev(qs, r.concat_family_first), lev(qs, r.concat_given_first))
     return best if best >= 0.85 else 0.0
 
@@ -358,11 +404,11 @@ def _merged_variants(form: NameForm) -> tuple[NameForm, ...]:
         )
         for k in _mergeable(form)
     )
-    object.__setattr__(form, "merged_memo", result)
+    form.merged_memo = result
     return result
 
 
-MERGED_PENALTY = 0.02
+MERGED_PENALTY: Final = 0.02
 
 
 def _name_score(q: PreparedPerson, r: PreparedPerson) -> tuple[float, int, int, str]:
@@ -397,7 +443,7 @@ def _name_score(q: PreparedPerson, r: PreparedPerson) -> tuple[float, int, int, 
 
 #: Added to computed upper bounds: covers float rounding (the bound sums the
 #: weights in another order than the exact score).
-_BOUND_SLACK = 1e-9
+_BOUND_SLACK: Final = 1e-9
 
 
 def _merge_bound(
@@ -532,7 +578,7 @@ def _clamp(x: float) -> float:
 
 
 #: ``_clamp`` rounds to 6 decimals: a sum this far below ``floor`` stays below it.
-_ROUNDING_SLACK = 2e-6
+_ROUNDING_SLACK: Final = 2e-6
 
 
 def _cut(floor: float, adjustment: float) -> float:

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from opennotice.collector import settle_collector
+from opennotice.collector import collector_paused, settle_collector
 from opennotice.errors import ValidationFailed
 from opennotice.matching import Match, PersonQuery
 
@@ -74,12 +74,15 @@ def _search_chunk(queries: list[PersonQuery]) -> list[Found]:
     search = _SEARCH
     if search is None:  # pragma: no cover - only if a worker was not forked from the parent
         raise RuntimeError("the screening worker was started without an index")
-    found = [
-        search.index.search(
-            q, search.member, threshold=search.threshold, limit=search.limit, today=search.today
-        )
-        for q in queries
-    ]
+    # A search makes no reference cycles: no collection is needed while a chunk is searched
+    # (a twentieth of a batch's time went to collections that found nothing).
+    with collector_paused():
+        found = [
+            search.index.search(
+                q, search.member, threshold=search.threshold, limit=search.limit, today=search.today
+            )
+            for q in queries
+        ]
     settle_collector()  # the engine's caches grew: keep the collector off them
     return found
 

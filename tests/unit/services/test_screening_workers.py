@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from typing import Any, cast
 
@@ -23,13 +24,15 @@ pytestmark = pytest.mark.skipif(not can_fork(), reason="this system has no fork(
 
 
 class _EchoIndex:
-    """Stands in for the screening index: answers with the name it was asked and the pid."""
+    """Stands in for the screening index: answers with the name it was asked, the pid, and
+    whether the cyclic collector was on."""
 
     def ensure_loaded(self) -> None:
         pass
 
     def search(self, query: PersonQuery, member: str | None, **kw: Any) -> list[Any]:
-        return [(query.family_name, member, kw["threshold"], kw["limit"], os.getpid())]
+        found = (query.family_name, member, kw["threshold"], kw["limit"], os.getpid())
+        return [(*found, gc.isenabled())]
 
 
 def _rows(n: int) -> list[BatchItem | RowError]:
@@ -55,8 +58,9 @@ def test_rows_come_back_in_order_with_their_own_hits_searched_elsewhere() -> Non
         if isinstance(row, RowError):
             assert found == []
             continue
-        [(name, member, threshold, limit, pid)] = found
+        [(name, member, threshold, limit, pid, collecting)] = found
         assert (name, member, threshold, limit) == (row.query.family_name, "FR", 0.8, 3)
+        assert not collecting  # a search makes no cycles: workers search with it paused
         pids.add(pid)
     assert os.getpid() not in pids and pids
     assert screening_workers._SEARCH is None  # nothing of the run is left behind
