@@ -74,6 +74,22 @@ def test_accepted_spellings() -> None:
     assert query_from_fields({"mrz": "\n".join(mrz)})[0].document_number == "YA1234567"
 
 
+def test_repeated_values_give_the_same_answer_or_the_same_error_each_time() -> None:
+    """Dates and nationalities are remembered between rows; errors never are."""
+    for _ in range(3):
+        assert parse_date(" 12.04.1979 ") == "1979-04-12"
+        with pytest.raises(ValueError, match="plausible"):
+            parse_date("2999-01-01")
+        with pytest.raises(ValueError, match="real date"):
+            parse_date("1979-02-30")
+        query, _ = query_from_fields({"surname": "Marchetti", "nationality": "ITA; fr"})
+        assert query.nationalities == ("IT", "FR")
+        with pytest.raises(ValueError, match="nationality: not an ISO"):
+            query_from_fields({"surname": "Marchetti", "nationality": "ITA;XX1"})
+        with pytest.raises(ValueError, match="at most 5"):
+            query_from_fields({"surname": "Marchetti", "nationality": "FR DE IT ES PT NL"})
+
+
 @pytest.mark.parametrize("char", ["\x00", "\x01", "\x08", "\x0e", "\x1b"])
 def test_control_characters_are_refused_without_the_value(char: str) -> None:
     with pytest.raises(ValueError, match="family_name: control characters") as refused:

@@ -88,7 +88,13 @@ _DATE_FORMS = [
 
 def parse_date(value: str) -> str:
     """YYYY, YYYY-MM, YYYY-MM-DD (also with '/', as YYYYMMDD or DD.MM.YYYY) -> ISO form."""
-    text = value.strip()
+    return _parse_date_text(value.strip())
+
+
+# Dates of birth repeat across a file's rows (some 20,000 distinct in a million). Only answers
+# are cached, never the errors; and a date once plausible stays so as the days pass.
+@lru_cache(maxsize=65536)
+def _parse_date_text(text: str) -> str:
     for pattern, order in _DATE_FORMS:
         match = pattern.match(text)
         if not match:
@@ -132,11 +138,19 @@ def _countries(value: object) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
     if isinstance(value, str):
-        items: list[object] = [v for v in _COUNTRY_SEPARATORS.split(value) if v]
-    elif isinstance(value, list):
-        items = list(value)
-    else:
-        raise ValueError("nationality: a code or a list of codes")
+        return _countries_of_text(value)
+    if isinstance(value, list):
+        return _country_codes(list(value))
+    raise ValueError("nationality: a code or a list of codes")
+
+
+@lru_cache(maxsize=4096)
+def _countries_of_text(value: str) -> tuple[str, ...]:
+    """The codes of a text such as "FR;DE" (cached: a file's rows repeat a few hundred)."""
+    return _country_codes([v for v in _COUNTRY_SEPARATORS.split(value) if v])
+
+
+def _country_codes(items: list[object]) -> tuple[str, ...]:
     if len(items) > 5:
         raise ValueError("nationality: at most 5")
     out: list[str] = []
