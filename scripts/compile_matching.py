@@ -90,7 +90,7 @@ def build() -> int:
     previous = Path.cwd()
     os.chdir(SRC)  # mypyc names the modules by their paths from here
     try:
-        with tempfile.TemporaryFile("w+") as log:
+        with tempfile.TemporaryFile("w+", errors="replace") as log:
             # setuptools and the compiler talk a lot; kept unless the build fails
             saved = os.dup(1), os.dup(2)
             os.dup2(log.fileno(), 1)

@@ -54,9 +54,10 @@ def source_digest(directory: Path = _HERE) -> str:
     return h.hexdigest()
 
 
-def _extensions_present(directory: Path) -> bool:
+def _extensions(directory: Path) -> list[bool]:
+    """Per compiled module: whether an extension of this interpreter's kind is there."""
     suffixes = importlib.machinery.EXTENSION_SUFFIXES
-    return any((directory / f"{name}{s}").exists() for name in COMPILED_MODULES for s in suffixes)
+    return [any((directory / f"{n}{s}").exists() for s in suffixes) for n in COMPILED_MODULES]
 
 
 def _why_not_compiled(directory: Path, environ: dict[str, str] | os._Environ[str]) -> str | None:
@@ -72,8 +73,9 @@ def _why_not_compiled(directory: Path, environ: dict[str, str] | os._Environ[str
         return f"{manifest.name} is unreadable"
     if not isinstance(recorded, dict) or recorded.get("digest") != source_digest(directory):
         return "the sources changed since they were compiled (make compile)"
-    if not _extensions_present(directory):
-        return "the compiled modules are missing (make compile)"
+    if not all(_extensions(directory)):
+        # all or none: compiled modules call each other directly, not through imports
+        return "some compiled modules are missing (make compile)"
     return None
 
 
@@ -102,7 +104,7 @@ def choose_implementation() -> tuple[str, str]:
     why = _why_not_compiled(_HERE, os.environ)
     if why is None:
         return "compiled", ""
-    if _extensions_present(_HERE):
+    if any(_extensions(_HERE)):
         if not any(isinstance(f, _SourceFinder) for f in sys.meta_path):
             sys.meta_path.insert(0, _SourceFinder(_HERE, COMPILED_MODULES))
         if not why.startswith(PURE_PYTHON_ENV):

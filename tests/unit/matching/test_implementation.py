@@ -64,6 +64,13 @@ def test_missing_or_unreadable_builds_are_not_run(tmp_path: Path) -> None:
     assert "missing" in (impl._why_not_compiled(directory, {}) or "")
 
 
+def test_a_partial_build_is_not_run(tmp_path: Path) -> None:
+    """Compiled modules call each other directly: all of them run, or none."""
+    directory = _package_copy(tmp_path, compiled=True)
+    (directory / f"index{SUFFIX}").unlink()
+    assert "missing" in (impl._why_not_compiled(directory, {}) or "")
+
+
 def test_the_source_finder_serves_the_listed_modules_from_their_sources(tmp_path: Path) -> None:
     directory = _package_copy(tmp_path, compiled=True)
     finder = impl._SourceFinder(directory, impl.COMPILED_MODULES)
