@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -60,7 +60,7 @@ def _extensions(directory: Path) -> list[bool]:
     return [any((directory / f"{n}{s}").exists() for s in suffixes) for n in COMPILED_MODULES]
 
 
-def _why_not_compiled(directory: Path, environ: dict[str, str] | os._Environ[str]) -> str | None:
+def _why_not_compiled(directory: Path, environ: Mapping[str, str]) -> str | None:
     """None when the compiled modules may run, else the reason they may not."""
     if environ.get(PURE_PYTHON_ENV, "").strip().lower() in ("1", "true", "yes"):
         return f"{PURE_PYTHON_ENV} is set"
