@@ -12,10 +12,11 @@
   built once and shared copy-on-write, ``gc.freeze()`` before the fork).
   Both wall-clock and CPU time are reported: on a shared machine the CPU time
   per query is the per-core figure, wall-clock depends on the other load;
-* single-query latency p50 / p99 in-process (wall-clock and CPU time);
+* single-query latency p50 / p99 in-process (wall-clock and CPU time; ``--latency 0`` skips);
 * brute-force baselines on ``--brute`` queries: rapidfuzz ``process.extract``
   (token_sort_ratio over all full names, C implementation) and the engine's
-  own ``score_pair`` over every record; reported as ratios to the index.
+  own ``score_pair`` over every record; reported as ratios to the index (``--brute 0``
+  skips).
 """
 
 from __future__ import annotations
@@ -36,7 +37,13 @@ from gen_people import Generator, build_dataset
 from rapidfuzz import fuzz, process
 
 from opennotice.collector import collector_paused, settle_collector
-from opennotice.matching import IMPLEMENTATION, IMPLEMENTATION_REASON, NameIndex, PersonQuery
+from opennotice.matching import (
+    IMPLEMENTATION,
+    IMPLEMENTATION_REASON,
+    NameIndex,
+    PersonQuery,
+    PersonRecord,
+)
 from opennotice.matching.scoring import (
     clear_similarity_memo,
     explain_prepared,
@@ -197,8 +204,15 @@ def main() -> None:
             f"({sum(r[1] for r in res)} hits; load {_load()})"
         )
 
-    # latency (warm caches: different queries from the batch)
-    lat_q = [lq.query for lq in build_dataset(200, 0, 0, args.latency, args.seed + 7)[1]]
+    if args.latency > 0:
+        _report_latency(idx, args.latency, args.seed)
+    if args.brute > 0:
+        _report_brute_force(idx, records, queries[: args.brute])
+
+
+def _report_latency(idx: NameIndex, n: int, seed: int) -> None:
+    """Single-query latency (warm caches: different queries from the batch)."""
+    lat_q = [lq.query for lq in build_dataset(200, 0, 0, n, seed + 7)[1]]
     times: list[float] = []
     cpu_times: list[float] = []
     for q in lat_q:
@@ -216,8 +230,11 @@ def main() -> None:
             f"({len(ts)} queries, cold query caches)"
         )
 
-    # brute-force baselines
-    sample = queries[: args.brute]
+
+def _report_brute_force(
+    idx: NameIndex, records: list[PersonRecord], sample: list[PersonQuery]
+) -> None:
+    """Brute-force baselines on ``sample``, as ratios to the index."""
     names = [f"{r.family_name or ''} {r.given_names or ''}" for r in records]
     t0 = time.perf_counter()
     for q in sample:
