@@ -63,7 +63,6 @@ SEX_CONFLICT: Final = -0.15
 NAT_OVERLAP: Final = 0.02
 NAT_DISJOINT: Final = -0.03
 MIN_PART_SIM: Final = 0.5
-MAX_POSITIVE_ADJUSTMENT: Final = DOB_ADJUSTMENT["exact"] + NAT_OVERLAP
 
 
 class PreparedPerson:
@@ -160,7 +159,6 @@ def prepare_query(query: PersonQuery, forms: tuple[NameForm, ...] | None = None)
 #: "conflict", e.g. birth years more than one apart): a perfect name plus the
 #: only positive adjustment left (nationality overlap).
 DOB_CONFLICT_CEILING: Final = 1.0 + DOB_ADJUSTMENT["conflict"] + NAT_OVERLAP
-YEAR_CONFLICT_CEILING: Final = DOB_CONFLICT_CEILING  # former name
 
 
 def dedupe_forms(forms: Sequence[NameForm]) -> tuple[NameForm, ...]:
@@ -181,10 +179,6 @@ def dedupe_forms(forms: Sequence[NameForm]) -> tuple[NameForm, ...]:
 #: Bound once: compiled code then calls them without looking up a module and an attribute.
 _OSA_SIMILARITY: Final = OSA.normalized_similarity
 _LEVENSHTEIN_SIMILARITY: Final = Levenshtein.normalized_similarity
-
-
-def _string_sim(a: str, b: str) -> float:
-    return max(_OSA_SIMILARITY(a, b), 0.0)
 
 
 def _skeleton_similarity(sk: str) -> float:
@@ -269,10 +263,6 @@ _MEMO: Final = _SimilarityMemo()
 def clear_similarity_memo() -> None:
     """Forget the part similarities computed so far (benchmarks of cold runs)."""
     _MEMO.clear()
-
-
-def _weight(p: Part) -> float:
-    return p.weight
 
 
 def _candidate_pairs(q: NameForm, r: NameForm) -> list[tuple[float, int, int]]:
