@@ -109,7 +109,7 @@ def _worker(share: tuple[int, int, int]) -> tuple[int, int, float]:
     for i in range(0, len(queries), 1000):
         with collector_paused():  # as `opennotice screen` searches: a search makes no cycles
             hits += sum(len(r) for r in _INDEX.search_many(queries[i : i + 1000]))
-        settle_collector()
+            settle_collector()  # before the collector is back on, as the command does
     return len(queries), hits, time.process_time() - c0
 
 

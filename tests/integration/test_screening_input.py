@@ -3,6 +3,7 @@ error never repeats the value it refuses (personal data)."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -12,11 +13,14 @@ from hypothesis import strategies as st
 from opennotice.matching import PersonQuery
 from opennotice.services.screening_input import (
     BatchItem,
+    RawRow,
     RowError,
     RowFormat,
     parse_date,
     parse_text,
     query_from_fields,
+    read_row,
+    split_rows,
 )
 
 from .screening_support import td3
@@ -115,3 +119,60 @@ def test_jsonl_and_csv_line_numbers() -> None:
     csv_text = 'surname,given_names\n"Multi\nLine",Ana\nB-Test,Eva\n'
     rows = list(parse_text(csv_text))
     assert [(type(r).__name__, r.line) for r in rows] == [("BatchItem", 2), ("BatchItem", 4)]
+
+
+COLUMNS = st.sampled_from(
+    ["surname", "Surname", "last_name", "given_names", "first-name", "dob", "nationality", "sex",
+     "passport", "ref", "seat", "mrz1", "mrz2"]
+)  # fmt: skip
+CELLS = st.sampled_from(
+    ["", " ", "Marchetti", "Lorenzo Aldo", "1979-04-12", "12.04.1979", "2999-01-01", "ITA;fr",
+     "XX1", "male", "Q", "YA1234567", "7", "12A", "P<ITAMARCHETTI<<LORENZO"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(COLUMNS, min_size=1, max_size=7),
+    st.lists(CELLS, max_size=7),
+    st.integers(min_value=2, max_value=10**6),
+)
+def test_a_csv_row_read_apart_from_its_file_reads_as_the_dict_of_its_header(
+    header: list[str], cells: list[str], line: int
+) -> None:
+    """A row split from its file is read on its own, where it is searched (``opennotice
+    screen --workers``), through the header's columns instead of a dict per row: the same
+    person or the same error as the fields of ``dict(zip(header, cells))``, also with columns
+    named twice, two spellings of one field and rows shorter than the header."""
+    cells = cells[: len(header)]
+    row: RawRow = (line, cells, tuple(header))
+    expected: BatchItem | RowError
+    try:
+        query, ref = query_from_fields(dict(zip(header, cells, strict=False)))
+        expected = BatchItem(line, query, ref)
+    except ValueError as exc:
+        expected = RowError(line, str(exc))
+    assert read_row(row) == expected
+
+
+def test_rows_are_split_without_being_read_then_read_alike() -> None:
+    csv_text = (
+        'surname,given_names,dob\n"Multi\nLine",Ana,1979\n,,\nB-Test,Eva,1979-02-30\nC,D,E,F\n'
+    )
+    split = list(split_rows(io.StringIO(csv_text, newline=""), RowFormat.CSV))
+    header = ("surname", "given_names", "dob")
+    assert split == [
+        (2, ["Multi\nLine", "Ana", "1979"], header),
+        (5, ["B-Test", "Eva", "1979-02-30"], header),  # read later: then refused (no such day)
+        RowError(6, "4 columns where the header names 3"),
+    ]
+    assert [r if isinstance(r, RowError) else read_row(r) for r in split] == list(
+        parse_text(csv_text)
+    )
+    jsonl = '{"surname": "A-Test"}\n\n[1]\n'
+    assert list(split_rows(io.StringIO(jsonl), RowFormat.JSONL)) == [
+        (1, '{"surname": "A-Test"}', ()),
+        (3, "[1]", ()),
+    ]
+    assert read_row((3, "[1]", ())) == RowError(3, "each line must be a JSON object")
+    assert read_row((4, "{", ())) == RowError(4, "not valid JSON")

@@ -16,11 +16,11 @@ from opennotice.collector import collector_paused, settle_collector
 from opennotice.matching import DEFAULT_THRESHOLD, IMPLEMENTATION, IMPLEMENTATION_REASON
 from opennotice.services import screening as svc
 from opennotice.services.screening_input import (
-    BatchItem,
+    RawRow,
     RowError,
     RowFormat,
     detect_format,
-    parse_rows,
+    split_rows,
 )
 from opennotice.services.screening_workers import MAX_WORKERS, check_workers
 
@@ -148,10 +148,13 @@ def screen(
         with progress, file.open(encoding="utf-8", errors="replace", newline="") as source:
             task = progress.add_task("screening", total=total)
 
-            def rows() -> Iterator[BatchItem | RowError]:
-                for count, row in enumerate(parse_rows(source, row_format)):
+            # Rows are split here and read (checked, made into queries) where they are
+            # searched: in the worker processes, when there are some.
+            def rows() -> Iterator[RawRow | RowError]:
+                for count, row in enumerate(split_rows(source, row_format)):
                     if count % 500 == 0:  # the bar is cheap to draw, not free: every 500 rows
-                        progress.update(task, completed=row.line)
+                        line = row.line if isinstance(row, RowError) else row[0]
+                        progress.update(task, completed=line)
                         if workers == 1:
                             settle_collector()  # the engine's caches grew (workers do their own)
                     yield row

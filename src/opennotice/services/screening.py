@@ -38,8 +38,8 @@ from opennotice.store.uow import UnitOfWork
 
 from .context import AppContext
 from .guard import require
-from .screening_input import BatchItem, RowError
-from .screening_workers import search_in_processes
+from .screening_input import BatchItem, RawRow, RowError
+from .screening_workers import search_rows
 
 log = logging.getLogger("opennotice.screening")
 
@@ -725,7 +725,7 @@ def _screen_many(
     ctx: AppContext,
     actor: Actor,
     member: str | None,
-    rows: Iterable[BatchItem | RowError],
+    rows: Iterable[RawRow | BatchItem | RowError],
     where: str | None,
     threshold: float,
     limit: int,
@@ -739,32 +739,23 @@ def _screen_many(
     result = BatchResult()
     found_all: list[tuple[int, str | None, list[tuple[Match, IndexedNotice]]]] = []
     today = dt.date.today()
-    searched: Iterable[tuple[BatchItem | RowError, list[tuple[Match, IndexedNotice]]]]
-    if workers > 1:
-        searched = search_in_processes(
-            index, rows, member=member, threshold=threshold, limit=limit, today=today,
-            workers=workers,
-        )  # fmt: skip
-    else:
-        searched = (
-            (row, [] if isinstance(row, RowError) else index.search(
-                row.query, member, threshold=threshold, limit=limit, today=today
-            ))
-            for row in rows
-        )  # fmt: skip
-    for row, found in searched:
+    searched = search_rows(
+        index, rows, member=member, threshold=threshold, limit=limit, today=today, workers=workers
+    )
+    for row in searched:
         if isinstance(row, RowError):
             result.errors.append(row)
             if on_error is not None:
                 on_error(row)
             continue
         result.screened += 1
+        line, ref, found = row
         if found:
             # Rows with hits are given out once the hits are recorded (with the contacts).
             result.hits += len(found)
-            found_all.append((row.line, row.ref, found))
+            found_all.append(row)
             continue
-        empty = BatchRow(row.line, row.ref, [])
+        empty = BatchRow(line, ref, [])
         if keep_rows:
             result.rows.append(empty)
         if on_row is not None:
@@ -824,7 +815,7 @@ def screen_batch(
 def screen_file(
     ctx: AppContext,
     actor: Actor,
-    rows: Iterable[BatchItem | RowError],
+    rows: Iterable[RawRow | BatchItem | RowError],
     *,
     member: str | None = None,
     where: str | None = None,
@@ -837,8 +828,9 @@ def screen_file(
     """The operator screens a file on the server, for a member (its restrictions and
     diffusions apply) or for none (only notices no member is restricted from). Rows are
     passed to `on_row` as they are screened (rows with hits once the run is recorded).
-    With ``workers`` > 1 the people are searched by that many forked processes
-    (:mod:`.screening_workers`); the results are the same."""
+    Rows may come unread, as split from a file (:func:`.screening_input.split_rows`): they
+    are read where they are searched. With ``workers`` > 1 that is in that many forked
+    processes (:mod:`.screening_workers`); the results are the same."""
     require(actor, "screen:file:run")
     code = None
     if member:

@@ -4,9 +4,11 @@ One process searches about 8,000 people a second; a passenger list of a million 
 every core. The index is built once, in the parent; the workers are forked from it and read
 it copy-on-write. The caller should ``gc.freeze()`` first (``opennotice screen`` does), so
 that no collection, in the parent or a worker, writes to every page of it and so copies them.
-The parent reads and checks the rows and sends the people to the workers in chunks; they
-send back, per person, the hits only. Everything else (recording the hits, the audit event,
-the output) stays in the parent, as with one process.
+The parent splits the file into rows (:func:`~.screening_input.split_rows`) and sends them
+to the workers in chunks, unread; the workers read and check each row (most of the work
+before the search) and send back, per row, its line, reference and hits, or its error.
+Everything else (recording the hits, the audit event, the output) stays in the parent, as
+with one process: on 2 cores the parent then takes little of either.
 
 Fork only (Linux, the BSDs, macOS): the workers must start with the index already in memory.
 Fork while no other thread holds the index's locks: the command-line screening does, as it
@@ -18,21 +20,20 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import multiprocessing as mp
-from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from opennotice.collector import collector_paused, settle_collector
 from opennotice.errors import ValidationFailed
-from opennotice.matching import Match, PersonQuery
+from opennotice.matching import Match
 
-from .screening_input import BatchItem, RowError
+from .screening_input import BatchItem, RawRow, RowError, read_row
 
 if TYPE_CHECKING:
     from .screening import IndexedNotice, ScreeningIndex
 
-__all__ = ["CHUNK_ROWS", "MAX_WORKERS", "can_fork", "check_workers", "search_in_processes"]
+__all__ = ["CHUNK_ROWS", "MAX_WORKERS", "Searched", "can_fork", "check_workers", "search_rows"]
 
 MAX_WORKERS = 64
 #: People per message to a worker: large enough that the pipe costs little per person,
@@ -40,6 +41,8 @@ MAX_WORKERS = 64
 CHUNK_ROWS = 500
 
 Found = list[tuple[Match, "IndexedNotice"]]
+#: A row searched: (line, the caller's reference, hits). A plain tuple, as it crosses a pipe.
+Searched = tuple[int, str | None, Found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,56 +72,70 @@ def check_workers(workers: int) -> None:
         raise ValidationFailed("worker processes need fork(), which this system does not offer")
 
 
-def _search_chunk(queries: list[PersonQuery]) -> list[Found]:
-    """In a worker: the hits of each person of a chunk."""
+def search_rows(
+    index: ScreeningIndex,
+    rows: Iterable[RawRow | BatchItem | RowError],
+    *,
+    member: str | None,
+    threshold: float,
+    limit: int,
+    today: dt.date,
+    workers: int = 1,
+) -> Iterator[Searched | RowError]:
+    """Each row read (when still raw) and searched, or its error, in the order of ``rows``:
+    in this process, or by ``workers`` forked processes (the same results)."""
+    check_workers(workers)
+    search = _Search(index, member, threshold, limit, today)
+    if workers == 1:
+        return _searched(search, rows)
+    return _searched_in_processes(search, rows, workers)
+
+
+def _searched(
+    search: _Search, rows: Iterable[RawRow | BatchItem | RowError]
+) -> Iterator[Searched | RowError]:
+    for row in rows:
+        item = read_row(row) if isinstance(row, tuple) else row
+        if isinstance(item, RowError):
+            yield item
+        else:
+            found = search.index.search(
+                item.query, search.member, threshold=search.threshold, limit=search.limit,
+                today=search.today,
+            )  # fmt: skip
+            yield (item.line, item.ref, found)
+
+
+def _search_chunk(rows: list[RawRow | BatchItem | RowError]) -> list[Searched | RowError]:
+    """In a worker: each row of a chunk read and searched."""
     search = _SEARCH
     if search is None:  # pragma: no cover - only if a worker was not forked from the parent
         raise RuntimeError("the screening worker was started without an index")
     # A search makes no reference cycles: no collection is needed while a chunk is searched
     # (a twentieth of a batch's time went to collections that found nothing).
     with collector_paused():
-        found = [
-            search.index.search(
-                q, search.member, threshold=search.threshold, limit=search.limit, today=search.today
-            )
-            for q in queries
-        ]
-    settle_collector()  # the engine's caches grew: keep the collector off them
-    return found
+        searched = list(_searched(search, rows))
+        # The engine's caches grew: keep the collector off them. Before it is back on, or its
+        # first allocation collects the chunk's new objects (5 % of a worker's time).
+        settle_collector()
+    return searched
 
 
-def search_in_processes(
-    index: ScreeningIndex,
-    rows: Iterable[BatchItem | RowError],
-    *,
-    member: str | None,
-    threshold: float,
-    limit: int,
-    today: dt.date,
-    workers: int,
-) -> Iterator[tuple[BatchItem | RowError, Found]]:
-    """Each row with its hits (none for a row in error), in the order of ``rows``, searched
-    by ``workers`` forked processes."""
+def _searched_in_processes(
+    search: _Search, rows: Iterable[RawRow | BatchItem | RowError], workers: int
+) -> Iterator[Searched | RowError]:
     global _SEARCH
-    if workers < 2:
-        raise ValidationFailed("searching in worker processes takes at least 2 of them")
-    check_workers(workers)
-    index.ensure_loaded()
-    _SEARCH = _Search(index, member, threshold, limit, today)
-    # The rows of each chunk, in the parent, until the chunk's hits come back (in order).
-    sent: deque[list[BatchItem | RowError]] = deque()
+    search.index.ensure_loaded()
+    _SEARCH = search  # inherited by the workers, forked below
 
-    def chunks() -> Iterator[list[PersonQuery]]:
+    def chunks() -> Iterator[list[RawRow | BatchItem | RowError]]:
         source = iter(rows)
         while chunk := list(itertools.islice(source, CHUNK_ROWS)):
-            sent.append(chunk)
-            yield [r.query for r in chunk if isinstance(r, BatchItem)]
+            yield chunk
 
     try:
         with mp.get_context("fork").Pool(workers) as pool:
-            for found in pool.imap(_search_chunk, chunks()):
-                hits = iter(found)
-                for row in sent.popleft():
-                    yield row, ([] if isinstance(row, RowError) else next(hits))
+            for searched in pool.imap(_search_chunk, chunks()):
+                yield from searched
     finally:
         _SEARCH = None

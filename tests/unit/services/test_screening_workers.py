@@ -12,12 +12,12 @@ import pytest
 from opennotice.errors import ValidationFailed
 from opennotice.matching import PersonQuery
 from opennotice.services import screening_workers
-from opennotice.services.screening_input import BatchItem, RowError
+from opennotice.services.screening_input import BatchItem, RawRow, RowError
 from opennotice.services.screening_workers import (
     CHUNK_ROWS,
     can_fork,
     check_workers,
-    search_in_processes,
+    search_rows,
 )
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="this system has no fork()")
@@ -35,31 +35,50 @@ class _EchoIndex:
         return [(*found, gc.isenabled())]
 
 
-def _rows(n: int) -> list[BatchItem | RowError]:
-    # errors here and there, including at the ends of the chunks
-    bad = {1, CHUNK_ROWS, CHUNK_ROWS + 1, n}
-    return [
-        RowError(i, "bad") if i in bad else BatchItem(i, PersonQuery(f"name{i}", "x"))
-        for i in range(1, n + 1)
-    ]
+HEADER = ("surname", "given_names", "passenger_id")
+
+
+def _rows(n: int) -> list[RawRow | BatchItem | RowError]:
+    """Rows as the command sends them (unread CSV and JSON lines), read ones, errors found
+    while splitting and rows that read as errors, at the ends of the chunks too."""
+    rows: list[RawRow | BatchItem | RowError] = []
+    for i in range(1, n + 1):
+        if i in (1, CHUNK_ROWS, CHUNK_ROWS + 1, n):
+            rows.append(RowError(i, "bad"))
+        elif i % 4 == 0:
+            rows.append((i, [f"name{i}", "x", f"p{i}"], HEADER))
+        elif i % 4 == 1:
+            rows.append((i, f'{{"surname": "name{i}", "given_names": "x", "ref": "j{i}"}}', ()))
+        elif i % 7 == 0:
+            rows.append((i, ["", "", f"p{i}"], HEADER))  # no name: an error once read
+        else:
+            rows.append(BatchItem(i, PersonQuery(f"name{i}", "x"), f"b{i}"))
+    return rows
 
 
 def test_rows_come_back_in_order_with_their_own_hits_searched_elsewhere() -> None:
     rows = _rows(2 * CHUNK_ROWS + 7)
-    out = list(
-        search_in_processes(
-            cast(Any, _EchoIndex()), iter(rows), member="FR", threshold=0.8, limit=3,
-            today=dt.date(2026, 1, 1), workers=2,
-        )
-    )  # fmt: skip
-    assert [row for row, _ in out] == rows
+    options: dict[str, Any] = {
+        "member": "FR", "threshold": 0.8, "limit": 3, "today": dt.date(2026, 1, 1)
+    }  # fmt: skip
+    out = list(search_rows(cast(Any, _EchoIndex()), iter(rows), workers=2, **options))
+    # the same as in this process, each row read and searched once, in order
+    here = list(search_rows(cast(Any, _EchoIndex()), rows, workers=1, **options))
+    assert len(out) == len(here) == len(rows)
     pids = set()
-    for row, found in out:
-        if isinstance(row, RowError):
-            assert found == []
+    for row, got, expected in zip(rows, out, here, strict=True):
+        if isinstance(expected, RowError):
+            assert got == expected
+            assert isinstance(row, RowError) or (not isinstance(row, BatchItem) and row[0] % 7 == 0)
             continue
+        assert not isinstance(got, RowError)
+        line, ref, found = got
+        assert (line, ref) == expected[:2]
+        assert expected[2][0][4] == os.getpid()  # one worker: searched here
+        assert line == (row.line if isinstance(row, BatchItem | RowError) else row[0])
+        assert ref == {0: f"p{line}", 1: f"j{line}"}.get(line % 4, f"b{line}")
         [(name, member, threshold, limit, pid, collecting)] = found
-        assert (name, member, threshold, limit) == (row.query.family_name, "FR", 0.8, 3)
+        assert (name, member, threshold, limit) == (f"name{line}", "FR", 0.8, 3)
         assert not collecting  # a search makes no cycles: workers search with it paused
         pids.add(pid)
     assert os.getpid() not in pids and pids
@@ -73,18 +92,18 @@ def test_an_error_in_the_rows_reaches_the_caller() -> None:
 
     with pytest.raises(OSError, match="went away"):
         list(
-            search_in_processes(
+            search_rows(
                 cast(Any, _EchoIndex()), rows(), member=None, threshold=0.8, limit=1,
                 today=dt.date(2026, 1, 1), workers=2,
             )
         )  # fmt: skip
 
 
-@pytest.mark.parametrize("workers", [0, 1, screening_workers.MAX_WORKERS + 1])
+@pytest.mark.parametrize("workers", [0, -1, screening_workers.MAX_WORKERS + 1])
 def test_the_number_of_workers_is_checked(workers: int) -> None:
     with pytest.raises(ValidationFailed, match="worker processes"):
         list(
-            search_in_processes(
+            search_rows(
                 cast(Any, _EchoIndex()), [], member=None, threshold=0.8, limit=1,
                 today=dt.date(2026, 1, 1), workers=workers,
             )
