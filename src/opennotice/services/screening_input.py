@@ -210,14 +210,14 @@ def query_from_fields(fields: Mapping[str, object]) -> tuple[PersonQuery, str | 
 
 
 def _canonical(fields: Mapping[str, object]) -> dict[str, object]:
-    """The fields under their canonical names, the empty ones and unknown names left out (of
-    two spellings of one field, the later wins)."""
-    data: dict[str, object] = {}
-    for name, value in fields.items():
-        canon = canonical_field(str(name))
-        if canon is not None and value not in (None, ""):
-            data[canon] = value
-    return data
+    """The fields under their canonical names (:func:`_present`)."""
+    return _present((canonical_field(str(name)), value) for name, value in fields.items())
+
+
+def _present(pairs: Iterable[tuple[str | None, object]]) -> dict[str, object]:
+    """(canonical name, value) pairs as fields, unknown names (None) and empty values left
+    out; of two values of one field, the later wins."""
+    return {canon: value for canon, value in pairs if canon is not None and value not in (None, "")}
 
 
 def _query_from_data(data: Mapping[str, object]) -> tuple[PersonQuery, str | None]:
@@ -302,13 +302,9 @@ def read_row(raw: RawRow) -> BatchItem | RowError:
     columns = _columns(header)
     if columns is None:
         return _item(line, _canonical(dict(zip(header, payload, strict=False))))
-    # The same fields in the same order as query_from_fields(dict(zip(header, payload)))
-    # would take them, without a dict of every column and a name lookup per cell.
-    data: dict[str, object] = {}
-    for canon, cell in zip(columns, payload, strict=False):
-        if canon is not None and cell != "":
-            data[canon] = cell
-    return _item(line, data)
+    # The same fields as query_from_fields(dict(zip(header, payload))) would take, without a
+    # dict of every column and a name lookup per cell.
+    return _item(line, _present(zip(columns, payload, strict=False)))
 
 
 def split_jsonl(lines: Iterable[str]) -> Iterator[RawRow]:
