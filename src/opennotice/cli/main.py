@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import typer
 
 from . import assembly as assembly_cli
@@ -30,5 +32,18 @@ app.add_typer(assembly_cli.app, name="assembly")
 app.add_typer(report_cli.app, name="report")
 app.command("demo")(demo.demo)
 
+
+def main() -> None:
+    """The console script: the command, then the end of the process."""
+    try:
+        app()
+    finally:
+        # The process ends here and the system takes its memory back. Frozen, what is still
+        # alive is left out of the interpreter's last collections, which would otherwise walk
+        # all of it: 15 of the 34 s of `opennotice screen` on 100,000 notices and 10 rows.
+        # (Commands unfreeze what they froze: they also run inside longer processes, tests.)
+        gc.freeze()
+
+
 if __name__ == "__main__":
-    app()
+    main()
