@@ -45,8 +45,9 @@ def settle_collector() -> None:
 
     Call it between chunks of rows in a process that screens a file (``opennotice screen``,
     the benchmarks), while the collector is still paused: once it is back on, the first
-    allocation would collect the chunk's new objects before they are frozen (5 % of a
-    worker's time). ``gc.unfreeze()`` when the run ends. Not in a server: cycles that other
-    code creates, and that are frozen before they become garbage, would never be collected.
+    allocation would collect the chunk's new objects before they are frozen (4.6 µs a query,
+    about 3.5 %, counted over 100,000 queries). ``gc.unfreeze()`` when the run ends. Not in a
+    server: cycles that other code creates, and that are frozen before they become garbage,
+    would never be collected.
     """
     gc.freeze()

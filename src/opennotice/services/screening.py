@@ -39,7 +39,7 @@ from opennotice.store.uow import UnitOfWork
 from .context import AppContext
 from .guard import require
 from .screening_input import BatchItem, RawRow, RowError
-from .screening_workers import search_rows
+from .screening_workers import Searched, search_rows
 
 log = logging.getLogger("opennotice.screening")
 
@@ -737,12 +737,11 @@ def _screen_many(
 ) -> BatchResult:
     index = screening_index(ctx)
     result = BatchResult()
-    found_all: list[tuple[int, str | None, list[tuple[Match, IndexedNotice]]]] = []
+    found_all: list[Searched] = []  # the rows with hits
     today = dt.date.today()
-    searched = search_rows(
+    for row in search_rows(
         index, rows, member=member, threshold=threshold, limit=limit, today=today, workers=workers
-    )
-    for row in searched:
+    ):
         if isinstance(row, RowError):
             result.errors.append(row)
             if on_error is not None:

@@ -116,7 +116,7 @@ def _search_chunk(rows: list[RawRow | BatchItem | RowError]) -> list[Searched | 
     with collector_paused():
         searched = list(_searched(search, rows))
         # The engine's caches grew: keep the collector off them. Before it is back on, or its
-        # first allocation collects the chunk's new objects (5 % of a worker's time).
+        # first allocation collects the chunk's new objects (4.6 µs a query, about 3.5 %).
         settle_collector()
     return searched
 
