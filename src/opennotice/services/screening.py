@@ -39,7 +39,7 @@ from opennotice.store.uow import UnitOfWork
 from .context import AppContext
 from .guard import require
 from .screening_input import BatchItem, RawRow, RowError
-from .screening_workers import Searched, search_rows
+from .screening_workers import Searched, Unmatched, search_rows
 
 log = logging.getLogger("opennotice.screening")
 
@@ -740,8 +740,12 @@ def _screen_many(
     found_all: list[Searched] = []  # the rows with hits
     today = dt.date.today()
     for row in search_rows(
-        index, rows, member=member, threshold=threshold, limit=limit, today=today, workers=workers
-    ):
+        index, rows, member=member, threshold=threshold, limit=limit, today=today,
+        workers=workers, list_unmatched=keep_rows,
+    ):  # fmt: skip
+        if isinstance(row, Unmatched):
+            result.screened += row.rows
+            continue
         if isinstance(row, RowError):
             result.errors.append(row)
             if on_error is not None:
@@ -754,11 +758,8 @@ def _screen_many(
             result.hits += len(found)
             found_all.append(row)
             continue
-        empty = BatchRow(line, ref, [])
-        if keep_rows:
-            result.rows.append(empty)
-        if on_row is not None:
-            on_row(empty)
+        # Reached only when the rows are kept: otherwise rows without a hit come counted.
+        result.rows.append(BatchRow(line, ref, []))
     result.at = utcnow()
     flat = [pair for _, _, found in found_all for pair in found]
 
@@ -825,8 +826,8 @@ def screen_file(
     workers: int = 1,
 ) -> BatchResult:
     """The operator screens a file on the server, for a member (its restrictions and
-    diffusions apply) or for none (only notices no member is restricted from). Rows are
-    passed to `on_row` as they are screened (rows with hits once the run is recorded).
+    diffusions apply) or for none (only notices no member is restricted from). The rows
+    with hits are passed to `on_row` once the run is recorded; the others are only counted.
     Rows may come unread, as split from a file (:func:`.screening_input.split_rows`): they
     are read where they are searched. With ``workers`` > 1 that is in that many forked
     processes (:mod:`.screening_workers`); the results are the same."""

@@ -6,9 +6,10 @@ it copy-on-write. The caller should ``gc.freeze()`` first (``opennotice screen``
 that no collection, in the parent or a worker, writes to every page of it and so copies them.
 The parent splits the file into rows (:func:`~.screening_input.split_rows`) and sends them
 to the workers in chunks, unread; the workers read and check each row (most of the work
-before the search) and send back, per row, its line, reference and hits, or its error.
-Everything else (recording the hits, the audit event, the output) stays in the parent, as
-with one process: on 2 cores the parent then takes little of either.
+before the search) and send back, per row, its line, reference and hits, or its error; or,
+when the caller wants only the hits, a count of the rows without any (most rows of a
+passenger list). Everything else (recording the hits, the audit event, the output) stays in
+the parent, as with one process: on 2 cores the parent then takes little of either.
 
 Fork only (Linux, the BSDs, macOS): the workers must start with the index already in memory.
 Fork while no other thread holds the index's locks: the command-line screening does, as it
@@ -33,7 +34,15 @@ from .screening_input import BatchItem, RawRow, RowError, read_row
 if TYPE_CHECKING:
     from .screening import IndexedNotice, ScreeningIndex
 
-__all__ = ["CHUNK_ROWS", "MAX_WORKERS", "Searched", "can_fork", "check_workers", "search_rows"]
+__all__ = [
+    "CHUNK_ROWS",
+    "MAX_WORKERS",
+    "Searched",
+    "Unmatched",
+    "can_fork",
+    "check_workers",
+    "search_rows",
+]
 
 MAX_WORKERS = 64
 #: People per message to a worker: large enough that the pipe costs little per person,
@@ -46,6 +55,14 @@ Searched = tuple[int, str | None, Found]
 
 
 @dataclass(frozen=True, slots=True)
+class Unmatched:
+    """So many rows searched without a hit, counted rather than given back one by one (for a
+    caller that wants only the hits: most rows of a passenger list have none)."""
+
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
 class _Search:
     """What every worker searches with: set in the parent before the fork, inherited."""
 
@@ -54,6 +71,8 @@ class _Search:
     threshold: float
     limit: int
     today: dt.date
+    #: Rows without a hit given back one by one (else counted: :class:`Unmatched`).
+    list_unmatched: bool
 
 
 _SEARCH: _Search | None = None
@@ -81,11 +100,14 @@ def search_rows(
     limit: int,
     today: dt.date,
     workers: int = 1,
-) -> Iterator[Searched | RowError]:
+    list_unmatched: bool = True,
+) -> Iterator[Searched | RowError | Unmatched]:
     """Each row read (when still raw) and searched, or its error, in the order of ``rows``:
-    in this process, or by ``workers`` forked processes (the same results)."""
+    in this process, or by ``workers`` forked processes (the same results). Without
+    ``list_unmatched``, rows searched without a hit are only counted: an :class:`Unmatched`
+    follows them (spares a million-row file as many answers to send, receive and look at)."""
     check_workers(workers)
-    search = _Search(index, member, threshold, limit, today)
+    search = _Search(index, member, threshold, limit, today, list_unmatched)
     if workers == 1:
         return _searched(search, rows)
     return _searched_in_processes(search, rows, workers)
@@ -93,20 +115,28 @@ def search_rows(
 
 def _searched(
     search: _Search, rows: Iterable[RawRow | BatchItem | RowError]
-) -> Iterator[Searched | RowError]:
+) -> Iterator[Searched | RowError | Unmatched]:
+    unmatched = 0
     for row in rows:
         item = read_row(row) if isinstance(row, tuple) else row
         if isinstance(item, RowError):
             yield item
-        else:
-            found = search.index.search(
-                item.query, search.member, threshold=search.threshold, limit=search.limit,
-                today=search.today,
-            )  # fmt: skip
+            continue
+        found = search.index.search(
+            item.query, search.member, threshold=search.threshold, limit=search.limit,
+            today=search.today,
+        )  # fmt: skip
+        if found or search.list_unmatched:
             yield (item.line, item.ref, found)
+        else:
+            unmatched += 1
+    if unmatched:
+        yield Unmatched(unmatched)
 
 
-def _search_chunk(rows: list[RawRow | BatchItem | RowError]) -> list[Searched | RowError]:
+def _search_chunk(
+    rows: list[RawRow | BatchItem | RowError],
+) -> list[Searched | RowError | Unmatched]:
     """In a worker: each row of a chunk read and searched."""
     search = _SEARCH
     if search is None:  # pragma: no cover - only if a worker was not forked from the parent
@@ -123,7 +153,7 @@ def _search_chunk(rows: list[RawRow | BatchItem | RowError]) -> list[Searched | 
 
 def _searched_in_processes(
     search: _Search, rows: Iterable[RawRow | BatchItem | RowError], workers: int
-) -> Iterator[Searched | RowError]:
+) -> Iterator[Searched | RowError | Unmatched]:
     global _SEARCH
     search.index.ensure_loaded()
     _SEARCH = search  # inherited by the workers, forked below

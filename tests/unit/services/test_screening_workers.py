@@ -15,6 +15,7 @@ from opennotice.services import screening_workers
 from opennotice.services.screening_input import BatchItem, RawRow, RowError
 from opennotice.services.screening_workers import (
     CHUNK_ROWS,
+    Unmatched,
     can_fork,
     check_workers,
     search_rows,
@@ -25,12 +26,14 @@ pytestmark = pytest.mark.skipif(not can_fork(), reason="this system has no fork(
 
 class _EchoIndex:
     """Stands in for the screening index: answers with the name it was asked, the pid, and
-    whether the cyclic collector was on."""
+    whether the cyclic collector was on; nothing for the names that end in 3, 6 or 9."""
 
     def ensure_loaded(self) -> None:
         pass
 
     def search(self, query: PersonQuery, member: str | None, **kw: Any) -> list[Any]:
+        if query.family_name is not None and query.family_name[-1] in "369":
+            return []
         found = (query.family_name, member, kw["threshold"], kw["limit"], os.getpid())
         return [(*found, gc.isenabled())]
 
@@ -74,15 +77,56 @@ def test_rows_come_back_in_order_with_their_own_hits_searched_elsewhere() -> Non
         assert not isinstance(got, RowError)
         line, ref, found = got
         assert (line, ref) == expected[:2]
-        assert expected[2][0][4] == os.getpid()  # one worker: searched here
         assert line == (row.line if isinstance(row, BatchItem | RowError) else row[0])
         assert ref == {0: f"p{line}", 1: f"j{line}"}.get(line % 4, f"b{line}")
+        if str(line)[-1] in "369":
+            assert found == expected[2] == []
+            continue
+        assert expected[2][0][4] == os.getpid()  # one worker: searched here
         [(name, member, threshold, limit, pid, collecting)] = found
         assert (name, member, threshold, limit) == (f"name{line}", "FR", 0.8, 3)
         assert not collecting  # a search makes no cycles: workers search with it paused
         pids.add(pid)
     assert os.getpid() not in pids and pids
     assert screening_workers._SEARCH is None  # nothing of the run is left behind
+
+
+def _plain(items: list[Any]) -> list[Any]:
+    """The rows' lines, references and what was found, without where and how it was searched."""
+    return [
+        r if isinstance(r, RowError | Unmatched) else (r[0], r[1], [h[:4] for h in r[2]])
+        for r in items
+    ]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_rows_without_hits_can_come_counted(workers: int) -> None:
+    rows = _rows(3 * CHUNK_ROWS + 11)
+    options: dict[str, Any] = {
+        "member": None, "threshold": 0.8, "limit": 1, "today": dt.date(2026, 1, 1)
+    }  # fmt: skip
+    listed = _plain(list(search_rows(cast(Any, _EchoIndex()), rows, workers=1, **options)))
+    search = search_rows(
+        cast(Any, _EchoIndex()), iter(rows), workers=workers, list_unmatched=False, **options
+    )
+    counted = _plain(list(search))
+    unmatched = [r[0] for r in listed if not isinstance(r, RowError) and not r[2]]
+    assert max(unmatched) > 3 * CHUNK_ROWS  # rows without hits in every chunk
+    # The errors and the rows with hits as a listed run gives them, in order...
+    assert [r for r in counted if not isinstance(r, Unmatched)] == [
+        r for r in listed if isinstance(r, RowError) or r[2]
+    ]
+    # ... and counts that together count every other row, each after the rows it counts.
+    assert sum(r.rows for r in counted if isinstance(r, Unmatched)) == len(unmatched)
+    so_far = 0
+    for n, item in enumerate(counted):
+        if isinstance(item, Unmatched):
+            so_far += item.rows
+            after = next((r.line if isinstance(r, RowError) else r[0] for r in counted[n + 1 :]
+                          if not isinstance(r, Unmatched)), len(rows) + 1)  # fmt: skip
+            assert so_far <= sum(1 for line in unmatched if line < after)
+    if workers > 1:  # one count per chunk with such rows: their answers stay small
+        assert sum(isinstance(r, Unmatched) for r in counted) == 4
 
 
 def test_an_error_in_the_rows_reaches_the_caller() -> None:
