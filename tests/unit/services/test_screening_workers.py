@@ -77,7 +77,7 @@ def test_rows_come_back_in_order_with_their_own_hits_searched_elsewhere() -> Non
         assert not isinstance(got, RowError)
         line, ref, found = got
         assert (line, ref) == expected[:2]
-        assert line == (row.line if isinstance(row, BatchItem | RowError) else row[0])
+        assert line == _line(row)
         assert ref == {0: f"p{line}", 1: f"j{line}"}.get(line % 4, f"b{line}")
         if str(line)[-1] in "369":
             assert found == expected[2] == []
@@ -89,6 +89,11 @@ def test_rows_come_back_in_order_with_their_own_hits_searched_elsewhere() -> Non
         pids.add(pid)
     assert os.getpid() not in pids and pids
     assert screening_workers._SEARCH is None  # nothing of the run is left behind
+
+
+def _line(item: Any) -> int:
+    """The line of a row, read, unread or refused."""
+    return int(item.line if isinstance(item, BatchItem | RowError) else item[0])
 
 
 def _plain(items: list[Any]) -> list[Any]:
@@ -122,8 +127,8 @@ def test_rows_without_hits_can_come_counted(workers: int) -> None:
     for n, item in enumerate(counted):
         if isinstance(item, Unmatched):
             so_far += item.rows
-            after = next((r.line if isinstance(r, RowError) else r[0] for r in counted[n + 1 :]
-                          if not isinstance(r, Unmatched)), len(rows) + 1)  # fmt: skip
+            given = [_line(r) for r in counted[n + 1 :] if not isinstance(r, Unmatched)]
+            after = given[0] if given else len(rows) + 1  # the next row given back
             assert so_far <= sum(1 for line in unmatched if line < after)
     if workers > 1:  # one count per chunk with such rows: their answers stay small
         assert sum(isinstance(r, Unmatched) for r in counted) == 4
